@@ -1,0 +1,12 @@
+// Package model holds the domain of Talus Tally: templates (blueprints) and
+// their typed properties, the project graph, and the commands that change it.
+//
+// Commands are data. Graph.Apply runs one command inside a transaction built
+// from primitive Ops; it returns the concrete events the command caused and
+// the ops that redo it (Invert gives the ops that undo it). A command that
+// fails or panics part-way is rolled back, so the graph is either fully
+// changed or untouched. Nothing here knows about actors, HTTP or sockets.
+//
+// A Graph is not safe for concurrent use: one session actor owns each graph.
+// Templates and Catalogs are immutable after loading and may be shared.
+package model
