@@ -15,14 +15,13 @@ func Start(cfg Config) (*Sessions, error) { panic("unimplemented") }
 
 // Stop refuses new requests (ErrUnavailable), stops every session and then
 // the actor system, within ctx.
-func (s *Sessions) Stop(ctx context.Context) error
-
+func (s *Sessions) Stop(ctx context.Context) error                      { panic("unimplemented") }
 func (s *Sessions) Create(ctx context.Context) (string, error)          { panic("unimplemented") }
 func (s *Sessions) List(ctx context.Context) ([]SessionSummary, error)  { panic("unimplemented") }
 func (s *Sessions) Info(ctx context.Context, sid string) (*Info, error) { panic("unimplemented") }
 
 // Close ends a session: its subscribers get session:closed and are dropped.
-func (s *Sessions) Close(ctx context.Context, sid string) error
+func (s *Sessions) Close(ctx context.Context, sid string) error { panic("unimplemented") }
 
 // Cleanup closes sessions with no clients idle since before cutoff.
 func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
@@ -66,4 +65,4 @@ func (s *Sessions) EventsAfter(ctx context.Context, sid string, seq uint64) ([]*
 func (s *Sessions) Join(ctx context.Context, sid string, sub Subscription) (*Joined, error) {
 	panic("unimplemented")
 }
-func (s *Sessions) Leave(ctx context.Context, sid, clientID string) error
+func (s *Sessions) Leave(ctx context.Context, sid, clientID string) error { panic("unimplemented") }
