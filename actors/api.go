@@ -69,7 +69,7 @@ type Executed struct {
 	Seq           uint64
 	UndoAvailable bool
 	RedoAvailable bool
-	Roots         []model.TreeNode // nil unless the graph was asked for
+	Roots         []model.TreeNode // Execute: nil unless IncludeGraph; Undo and Redo: always
 }
 
 // Subscription asks to watch a session. With LastSeq set the reply carries

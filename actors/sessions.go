@@ -2,67 +2,311 @@ package actors
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/google/uuid"
 
 	"github.com/talus-tally/server/model"
 )
 
-// Sessions is the handle on the registry and its session actors.
-type Sessions struct{}
+// Sessions is the handle on the registry and its session actors. It is safe
+// for concurrent use; it holds no session state, only the way to reach it.
+type Sessions struct {
+	cfg      Config
+	system   *actor.ActorSystem
+	registry *actor.PID
+	stopping atomic.Bool
+}
+
+// fanOut bounds the requests List and Cleanup have in flight at once.
+const fanOut = 16
 
 // Start starts the actor system and the registry.
-func Start(cfg Config) (*Sessions, error) { panic("unimplemented") }
+func Start(cfg Config) (*Sessions, error) {
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	system := actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("lib", "protoactor") }),
+		actor.WithDeadLetterRequestLogging(false), // an unknown session is a 404, not log noise
+	)
+	pid, err := system.Root.SpawnNamed(registryProps(cfg), registryName)
+	if err != nil {
+		system.Shutdown()
+		return nil, fmt.Errorf("actors: start registry: %w", err)
+	}
+	return &Sessions{cfg: cfg, system: system, registry: pid}, nil
+}
 
 // Stop refuses new requests (ErrUnavailable), stops every session and then
-// the actor system, within ctx.
-func (s *Sessions) Stop(ctx context.Context) error                      { panic("unimplemented") }
-func (s *Sessions) Create(ctx context.Context) (string, error)          { panic("unimplemented") }
-func (s *Sessions) List(ctx context.Context) ([]SessionSummary, error)  { panic("unimplemented") }
-func (s *Sessions) Info(ctx context.Context, sid string) (*Info, error) { panic("unimplemented") }
+// the actor system, within ctx. Calling it again does nothing.
+func (s *Sessions) Stop(ctx context.Context) error {
+	if s.stopping.Swap(true) {
+		return nil
+	}
+	defer s.system.Shutdown()
+	// Poisoning the registry stops its children, the sessions, first.
+	stopped := s.system.Root.PoisonFuture(s.registry)
+	done := make(chan error, 1)
+	go func() { done <- stopped.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("actors: stop: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("actors: stop: %w", ctx.Err())
+	}
+}
+
+// Create starts an empty session and returns its id.
+func (s *Sessions) Create(ctx context.Context) (string, error) {
+	return askRegistry[string](ctx, s, &spawnSession{SessionID: uuid.NewString()})
+}
+
+// List returns a summary of every session, oldest first.
+func (s *Sessions) List(ctx context.Context) ([]SessionSummary, error) {
+	ids, err := askRegistry[[]string](ctx, s, &listSessions{})
+	if err != nil {
+		return nil, err
+	}
+	infos, err := eachSession(ctx, s, ids, func(sid string) (*Info, error) { return s.Info(ctx, sid) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SessionSummary, 0, len(infos))
+	for _, in := range infos {
+		out = append(out, in.SessionSummary)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].SessionID < out[j].SessionID
+	})
+	return out, nil
+}
+
+// Info describes session sid.
+func (s *Sessions) Info(ctx context.Context, sid string) (*Info, error) {
+	return askSession[*Info](ctx, s, sid, &getInfo{})
+}
 
 // Close ends a session: its subscribers get session:closed and are dropped.
-func (s *Sessions) Close(ctx context.Context, sid string) error { panic("unimplemented") }
+// Once it returns, requests to sid get ErrSessionNotFound.
+func (s *Sessions) Close(ctx context.Context, sid string) error {
+	_, err := askSession[bool](ctx, s, sid, &closeSession{})
+	return err
+}
 
-// Cleanup closes sessions with no clients idle since before cutoff.
+// Cleanup closes sessions with no clients idle since before cutoff. It
+// returns how many it closed and how many sessions remain.
 func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
-	panic("unimplemented")
+	ids, err := askRegistry[[]string](ctx, s, &listSessions{})
+	if err != nil {
+		return 0, 0, err
+	}
+	closed, err := eachSession(ctx, s, ids, func(sid string) (bool, error) {
+		return askSession[bool](ctx, s, sid, &closeSession{IdleBefore: cutoff})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range closed {
+		if c {
+			removed++
+		} else {
+			active++
+		}
+	}
+	return removed, active, nil
 }
 
 // CreateProject opens a new project from a template in session sid, or in a
 // new session when sid is "".
 func (s *Sessions) CreateProject(ctx context.Context, sid, templateID, name string) (*Project, error) {
-	panic("unimplemented")
+	msg := &createProject{TemplateID: templateID, Name: name}
+	if sid != "" {
+		return askSession[*Project](ctx, s, sid, msg)
+	}
+	// Check first, so a bad template id does not leave an empty session behind.
+	if _, err := lookupTemplate(s.cfg.Catalog, templateID); err != nil {
+		return nil, err
+	}
+	sid, err := s.Create(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := askSession[*Project](ctx, s, sid, msg)
+	if err != nil {
+		_ = s.Close(ctx, sid) // best effort: the session is empty and nobody knows its id
+		return nil, err
+	}
+	return p, nil
 }
 
 // FindProject returns the session that has project pid open.
 func (s *Sessions) FindProject(ctx context.Context, pid string) (string, error) {
-	panic("unimplemented")
+	return askRegistry[string](ctx, s, &findProject{ProjectID: pid})
 }
 
+// Execute runs a command in session sid. On ErrUnavailable the outcome is
+// unknown: retry with the same CommandID.
 func (s *Sessions) Execute(ctx context.Context, sid string, req ExecuteRequest) (*Executed, error) {
-	panic("unimplemented")
+	return askSession[*Executed](ctx, s, sid, &execute{Req: req})
 }
+
+// Undo reverses the newest command of session sid. commandID names the undo
+// itself (retries with it are answered, not applied again); "" makes one.
+// The reply's CommandType is the undone command's and it carries the graph.
 func (s *Sessions) Undo(ctx context.Context, sid, commandID string) (*Executed, error) {
-	panic("unimplemented")
+	return askSession[*Executed](ctx, s, sid, &undo{CommandID: commandID})
 }
+
+// Redo applies again the newest undone command, like Undo.
 func (s *Sessions) Redo(ctx context.Context, sid, commandID string) (*Executed, error) {
-	panic("unimplemented")
+	return askSession[*Executed](ctx, s, sid, &redo{CommandID: commandID})
 }
 
-func (s *Sessions) Tree(ctx context.Context, sid string) (*Tree, error) { panic("unimplemented") }
+// Tree returns a copy of session sid's graph and the seq it reflects.
+func (s *Sessions) Tree(ctx context.Context, sid string) (*Tree, error) {
+	return askSession[*Tree](ctx, s, sid, &getTree{})
+}
+
+// Node returns a copy of one node of session sid's graph.
 func (s *Sessions) Node(ctx context.Context, sid, nodeID string) (*model.NodeView, error) {
-	panic("unimplemented")
+	return askSession[*model.NodeView](ctx, s, sid, &getNode{NodeID: nodeID})
 }
+
+// Search finds nodes of session sid's graph.
 func (s *Sessions) Search(ctx context.Context, sid string, q model.SearchQuery) ([]model.SearchResult, error) {
-	panic("unimplemented")
+	return askSession[[]model.SearchResult](ctx, s, sid, &search{Query: q})
 }
 
-// EventsAfter returns the events after seq, or a *HistoryGoneError.
+// EventsAfter returns the events after seq and the session's current seq,
+// or a *HistoryGoneError when some of them are no longer kept (or seq is
+// beyond the current seq).
 func (s *Sessions) EventsAfter(ctx context.Context, sid string, seq uint64) ([]*Event, uint64, error) {
-	panic("unimplemented")
+	page, err := askSession[*eventsPage](ctx, s, sid, &eventsAfter{Seq: seq})
+	if err != nil {
+		return nil, 0, err
+	}
+	return page.Events, page.Seq, nil
 }
 
+// Join subscribes sub.Sub to session sid (see Subscription and Joined). If
+// Join fails with ErrUnavailable the subscriber may have been added: call
+// Leave before giving up on it.
 func (s *Sessions) Join(ctx context.Context, sid string, sub Subscription) (*Joined, error) {
-	panic("unimplemented")
+	return askSession[*Joined](ctx, s, sid, &join{Subscription: sub})
 }
-func (s *Sessions) Leave(ctx context.Context, sid, clientID string) error { panic("unimplemented") }
+
+// Leave unsubscribes a client; its departure is announced to the others.
+func (s *Sessions) Leave(ctx context.Context, sid, clientID string) error {
+	_, err := askSession[struct{}](ctx, s, sid, &leave{ClientID: clientID})
+	return err
+}
+
+// sessionPID computes a session's address from its id: no map of sessions is
+// shared between goroutines. Only a canonical UUID can name a session, which
+// also keeps "/" and other path tricks out of actor names.
+func (s *Sessions) sessionPID(sid string) (*actor.PID, error) {
+	u, err := uuid.Parse(sid)
+	if err != nil || u.String() != sid {
+		return nil, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound)
+	}
+	return s.system.NewLocalPID(s.registry.Id + "/" + sid), nil
+}
+
+// timeout is how long a request may wait: the configured timeout, or less
+// when ctx's deadline is sooner; never below 1ms, since a negative duration
+// means "never" to actor.NewFuture.
+func (s *Sessions) timeout(ctx context.Context) time.Duration {
+	d := s.cfg.RequestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl))
+	}
+	return max(d, time.Millisecond)
+}
+
+func askSession[T any](ctx context.Context, s *Sessions, sid string, msg request) (T, error) {
+	pid, err := s.sessionPID(sid)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return ask[T](ctx, s, pid, msg, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound))
+}
+
+func askRegistry[T any](ctx context.Context, s *Sessions, msg request) (T, error) {
+	return ask[T](ctx, s, s.registry, msg, ErrUnavailable) // no registry: we are stopping
+}
+
+// ask sends msg to pid and waits for its reply. "No answer" becomes
+// ErrUnavailable (timeout) or gone (no such actor); the domain error comes
+// inside the reply.
+func ask[T any](ctx context.Context, s *Sessions, pid *actor.PID, msg request, gone error) (T, error) {
+	var zero T
+	if s.stopping.Load() {
+		return zero, fmt.Errorf("%w: stopping", ErrUnavailable)
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	res, err := s.system.Root.RequestFuture(pid, msg, s.timeout(ctx)).Result()
+	switch {
+	case errors.Is(err, actor.ErrDeadLetter):
+		return zero, gone
+	case errors.Is(err, actor.ErrTimeout):
+		return zero, fmt.Errorf("%w: no answer in time", ErrUnavailable)
+	case err != nil:
+		return zero, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	r, ok := res.(*reply[T])
+	if !ok {
+		return zero, fmt.Errorf("%w: reply %T to %T", model.ErrInternal, res, msg)
+	}
+	return r.Value, r.Err
+}
+
+// eachSession calls f for every session id, a few at a time, from the
+// caller's goroutines (never from an actor). Sessions that closed meanwhile
+// are left out; any other error fails the whole call.
+func eachSession[T any](ctx context.Context, s *Sessions, ids []string, f func(sid string) (T, error)) ([]T, error) {
+	var (
+		mu    sync.Mutex
+		out   = make([]T, 0, len(ids))
+		errs  []error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, fanOut)
+	)
+	for _, sid := range ids {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			v, err := f(sid)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, ErrSessionNotFound):
+			case err != nil:
+				errs = append(errs, err)
+			default:
+				out = append(out, v)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return out, nil
+}

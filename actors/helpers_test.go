@@ -1,0 +1,172 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
+)
+
+// waitLimit bounds every wait in the tests so a bug hangs nothing; no test
+// passes or fails on how fast something is.
+const waitLimit = 10 * time.Second
+
+var (
+	catalogOnce sync.Once
+	catalog     *model.Catalog
+)
+
+func testCatalog(tb testing.TB) *model.Catalog {
+	tb.Helper()
+	catalogOnce.Do(func() {
+		var errs []error
+		catalog, errs = model.LoadCatalog("")
+		if len(errs) > 0 {
+			panic(fmt.Sprint(errs))
+		}
+	})
+	return catalog
+}
+
+// start runs a session layer for one test and stops it afterwards.
+func start(tb testing.TB, cfg Config) *Sessions {
+	tb.Helper()
+	if cfg.Catalog == nil {
+		cfg.Catalog = testCatalog(tb)
+	}
+	if cfg.Logger == nil { // some tests cause errors on purpose
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s, err := Start(cfg)
+	require.NoError(tb, err)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		_ = s.Stop(ctx)
+	})
+	return s
+}
+
+// project opens a restomod project in a new session and returns the session
+// id and the root node id.
+func project(tb testing.TB, s *Sessions) (sid, rootID string) {
+	tb.Helper()
+	p, err := s.CreateProject(context.Background(), "", "restomod", "Mustang")
+	require.NoError(tb, err)
+	require.Len(tb, p.Roots, 1)
+	return p.SessionID, p.Roots[0].ID
+}
+
+func createPhase(tb testing.TB, s *Sessions, sid, parent, name string) *Executed {
+	tb.Helper()
+	res, err := s.Execute(context.Background(), sid, ExecuteRequest{
+		Command: model.CreateNode{ParentID: parent, Type: "phase", Name: name},
+	})
+	require.NoError(tb, err)
+	return res
+}
+
+func tree(tb testing.TB, s *Sessions, sid string) *Tree {
+	tb.Helper()
+	t, err := s.Tree(context.Background(), sid)
+	require.NoError(tb, err)
+	return t
+}
+
+// joinQueue subscribes a fresh queue of the given capacity.
+func joinQueue(tb testing.TB, s *Sessions, sid, clientID string, capacity int) (*Queue, *Joined) {
+	tb.Helper()
+	q := NewQueue(capacity)
+	j, err := s.Join(context.Background(), sid, Subscription{ClientID: clientID, Sub: q})
+	require.NoError(tb, err)
+	return q, j
+}
+
+// take reads n events from q, failing if they do not come within waitLimit.
+func take(tb testing.TB, q *Queue, n int) []*Event {
+	tb.Helper()
+	out := make([]*Event, 0, n)
+	deadline := time.After(waitLimit)
+	for len(out) < n {
+		select {
+		case ev := <-q.C():
+			out = append(out, ev)
+		case <-deadline:
+			tb.Fatalf("got %d of %d events", len(out), n)
+		}
+	}
+	return out
+}
+
+// takeUntil reads events from q up to and including the one named name.
+func takeUntil(tb testing.TB, q *Queue, name string) []*Event {
+	tb.Helper()
+	var out []*Event
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case ev := <-q.C():
+			out = append(out, ev)
+			if ev.Name == name {
+				return out
+			}
+		case <-deadline:
+			tb.Fatalf("no %s event among %d", name, len(out))
+		}
+	}
+}
+
+func names(evs []*Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Name
+	}
+	return out
+}
+
+// requireSeqs checks that evs are numbered from, from+1, ... with no gap.
+func requireSeqs(tb testing.TB, evs []*Event, from uint64) {
+	tb.Helper()
+	for i, ev := range evs {
+		require.Equal(tb, from+uint64(i), ev.Seq, "event %d (%s)", i, ev.Name)
+	}
+}
+
+// panicky is a test command that renames a node and then panics.
+type panicky struct{ NodeID string }
+
+func (panicky) CommandType() string { return "Panicky" }
+func (c panicky) Apply(tx *model.Tx) (any, error) {
+	if err := tx.Rename(c.NodeID, "half-done"); err != nil {
+		return nil, err
+	}
+	panic("boom")
+}
+
+// badType is a test command whose CommandType panics: the panic happens in
+// the session, outside model.Apply.
+type badType struct{}
+
+func (badType) CommandType() string          { panic("no type") }
+func (badType) Apply(*model.Tx) (any, error) { return nil, nil }
+
+// blocking is a test command that waits for release before renaming.
+type blocking struct {
+	NodeID  string
+	started chan<- struct{}
+	release <-chan struct{}
+}
+
+func (blocking) CommandType() string { return "Blocking" }
+func (c blocking) Apply(tx *model.Tx) (any, error) {
+	close(c.started)
+	<-c.release
+	return c.NodeID, tx.Rename(c.NodeID, "released")
+}

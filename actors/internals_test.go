@@ -1,0 +1,146 @@
+package actors
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
+)
+
+func TestEncodeEvent(t *testing.T) {
+	ts := time.Date(2026, 11, 25, 18, 0, 0, 123e6, time.UTC)
+	pid := "p1"
+	tests := []struct {
+		name string
+		ev   Event
+		data any
+		want map[string]any
+	}{
+		{
+			name: "graph event with command",
+			ev:   Event{Seq: 7, Name: model.EventPropertyChanged, SessionID: "s1", ProjectID: pid, CommandID: `c"1`, Timestamp: ts},
+			data: model.PropertyChanged{NodeID: "n1", PropertyID: "vin", OldValue: nil, NewValue: "X"},
+			want: map[string]any{
+				"event": model.EventPropertyChanged, "session_id": "s1", "project_id": pid, "seq": 7.0,
+				"timestamp": "2026-11-25T18:00:00.123Z", "command_id": `c"1`,
+				"node_id": "n1", "property_id": "vin", "old_value": nil, "new_value": "X",
+			},
+		},
+		{
+			name: "no command, no project, empty payload",
+			ev:   Event{Seq: 1, Name: model.EventSessionClosed, SessionID: "s1", Timestamp: ts},
+			data: SessionClosed{},
+			want: map[string]any{
+				"event": model.EventSessionClosed, "session_id": "s1", "project_id": nil, "seq": 1.0,
+				"timestamp": "2026-11-25T18:00:00.123Z",
+			},
+		},
+		{
+			name: "payload that is not an object",
+			ev:   Event{Seq: 2, Name: "x", SessionID: "s1", Timestamp: ts},
+			data: []int{1, 2},
+			want: map[string]any{
+				"event": "x", "session_id": "s1", "project_id": nil, "seq": 2.0,
+				"timestamp": "2026-11-25T18:00:00.123Z", "data": []any{1.0, 2.0},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload, err := json.Marshal(tt.data)
+			require.NoError(t, err)
+			var got map[string]any
+			require.NoError(t, json.Unmarshal(encodeEvent(&tt.ev, payload), &got))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestEmitUnencodablePayload(t *testing.T) {
+	s := newSession("s1", Config{HistoryLimit: 4, CommandIDLimit: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults(), time.Now())
+	ev := s.emit("x", "", map[string]any{"bad": math.NaN()})
+	s.commit()
+	assert.Equal(t, uint64(1), ev.Seq, "the event still takes its seq")
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(ev.JSON, &got))
+	assert.NotContains(t, got, "bad")
+	evs, ok := s.history.after(0, s.seq)
+	require.True(t, ok)
+	assert.Equal(t, []*Event{ev}, evs)
+}
+
+func TestEventRing(t *testing.T) {
+	r := eventRing{limit: 3}
+	evs, ok := r.after(0, 0)
+	assert.True(t, ok)
+	assert.Empty(t, evs)
+	for seq := uint64(1); seq <= 5; seq++ {
+		r.push(&Event{Seq: seq})
+	}
+	tests := []struct {
+		after uint64
+		ok    bool
+		want  []uint64
+	}{
+		{0, false, nil},
+		{1, false, nil},
+		{2, true, []uint64{3, 4, 5}},
+		{4, true, []uint64{5}},
+		{5, true, []uint64{}},
+		{6, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.after), func(t *testing.T) {
+			evs, ok := r.after(tt.after, 5)
+			require.Equal(t, tt.ok, ok)
+			got := []uint64{}
+			for _, ev := range evs {
+				got = append(got, ev.Seq)
+			}
+			if tt.ok {
+				assert.Equal(t, tt.want, got)
+			}
+		})
+	}
+	assert.Len(t, r.buf, 3, "never holds more than limit")
+}
+
+func TestCommandCache(t *testing.T) {
+	c := newCommandCache(2)
+	a, b, d := &Executed{Seq: 1}, &Executed{Seq: 2}, &Executed{Seq: 3}
+	c.put("a", a)
+	c.put("b", b)
+	_, ok := c.get("")
+	assert.False(t, ok)
+	got, ok := c.get("a") // a is now the most recent
+	require.True(t, ok)
+	assert.Same(t, a, got)
+	c.put("d", d)
+	_, ok = c.get("b")
+	assert.False(t, ok, "least recently used goes first")
+	_, ok = c.get("a")
+	assert.True(t, ok)
+	c.put("a", &Executed{Seq: 99})
+	got, _ = c.get("a")
+	assert.Same(t, a, got, "the first result is kept")
+	assert.Equal(t, 2, c.order.Len())
+	assert.Len(t, c.byID, 2)
+}
+
+func TestPushBounded(t *testing.T) {
+	s := &session{cfg: Config{UndoLimit: 2}}
+	for i := range 5 {
+		s.push(&s.undo, step{commandID: fmt.Sprint(i)})
+	}
+	require.Len(t, s.undo, 2)
+	assert.Equal(t, "3", s.undo[0].commandID)
+	assert.Equal(t, "4", s.undo[1].commandID)
+}

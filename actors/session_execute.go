@@ -1,0 +1,158 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/google/uuid"
+
+	"github.com/talus-tally/server/model"
+)
+
+// MaxCommandIDLen bounds a client's command id (SPEC §2).
+const MaxCommandIDLen = 128
+
+func newID() string { return uuid.NewString() }
+
+// execute runs one command. A command id seen before is answered with its
+// first result and changes nothing.
+func (s *session) execute(req ExecuteRequest) (*Executed, error) {
+	if isNil(req.Command) {
+		return nil, &model.InvalidRequestError{Field: "command_type", Reason: "no command"}
+	}
+	if err := checkCommandID(req.CommandID); err != nil {
+		return nil, err
+	}
+	if res, ok := s.commandIDs.get(req.CommandID); ok {
+		return s.answer(res, req.IncludeGraph), nil
+	}
+	if s.graph == nil {
+		return nil, ErrNoProject
+	}
+	ctype := req.Command.CommandType()
+	id := req.CommandID
+	if id == "" {
+		id = newID()
+	}
+	s.touch()
+
+	s.emit(model.EventCommandExecuting, id, CommandExecuting{CommandType: ctype})
+	applied, err := s.graph.Apply(req.Command)
+	if err != nil {
+		if errors.Is(err, model.ErrInternal) {
+			s.log.Error("command failed on a bug", "command_id", id, "command_type", ctype, "err", err)
+		}
+		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: NewWireError(err)})
+		s.commit()
+		return nil, err
+	}
+	s.push(&s.undo, step{commandID: id, commandType: ctype, ops: applied.Ops})
+	s.redo = nil
+	for _, ev := range applied.Events {
+		s.emit(ev.Name, id, ev.Data)
+	}
+	s.emit(model.EventCommandExecuted, id, CommandExecuted{CommandType: ctype, Result: applied.Result})
+	s.commit()
+
+	res := &Executed{
+		CommandID:     id,
+		CommandType:   ctype,
+		Result:        applied.Result,
+		NodeID:        applied.NodeID,
+		Seq:           s.seq,
+		UndoAvailable: len(s.undo) > 0,
+		RedoAvailable: len(s.redo) > 0,
+	}
+	s.commandIDs.put(id, res)
+	return s.answer(res, req.IncludeGraph), nil
+}
+
+// undoRedo reverses the newest undo step, or applies again the newest redo
+// step, and moves it to the other stack. Its events carry commandID, the id
+// of the undo or redo request itself, so a retried undo is not applied twice.
+func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
+	if err := checkCommandID(commandID); err != nil {
+		return nil, err
+	}
+	if res, ok := s.commandIDs.get(commandID); ok {
+		return s.answer(res, true), nil
+	}
+	if s.graph == nil {
+		return nil, ErrNoProject
+	}
+	from, to, name := &s.undo, &s.redo, model.EventCommandUndo
+	if isRedo {
+		from, to, name = &s.redo, &s.undo, model.EventCommandRedo
+	}
+	if len(*from) == 0 {
+		if isRedo {
+			return nil, model.ErrNothingToRedo
+		}
+		return nil, model.ErrNothingToUndo
+	}
+	top := (*from)[len(*from)-1]
+	ops := top.ops
+	if !isRedo {
+		ops = model.Invert(ops)
+	}
+	s.touch()
+	applied, err := s.graph.ApplyOps(ops)
+	if err != nil {
+		// The stacks and the graph are as they were (ApplyOps rolls back);
+		// failing to replay recorded ops is a bug, never the client's fault.
+		s.log.Error("undo/redo failed", "redo", isRedo, "command_id", top.commandID, "err", err)
+		return nil, fmt.Errorf("%w: replay %s: %w", model.ErrInternal, top.commandType, err)
+	}
+	*from = (*from)[:len(*from)-1]
+	s.push(to, top)
+
+	id := commandID
+	if id == "" {
+		id = newID()
+	}
+	for _, ev := range applied.Events {
+		s.emit(ev.Name, id, ev.Data)
+	}
+	s.emit(name, id, CommandUndoRedo{CommandType: top.commandType})
+	s.commit()
+
+	res := &Executed{
+		CommandID:     id,
+		CommandType:   top.commandType,
+		NodeID:        applied.NodeID,
+		Seq:           s.seq,
+		UndoAvailable: len(s.undo) > 0,
+		RedoAvailable: len(s.redo) > 0,
+	}
+	s.commandIDs.put(id, res)
+	return s.answer(res, true), nil
+}
+
+// answer returns a copy of res for one asker, with the current graph when
+// it is asked for. The cache keeps results without graphs: a retry that asks
+// for the graph gets the graph as it is now.
+func (s *session) answer(res *Executed, withGraph bool) *Executed {
+	out := *res
+	if withGraph && s.graph != nil {
+		out.Roots = s.graph.Tree()
+	}
+	return &out
+}
+
+// isNil reports a missing command, including a typed nil pointer, whose
+// CommandType would panic.
+func isNil(cmd model.Command) bool {
+	if cmd == nil {
+		return true
+	}
+	v := reflect.ValueOf(cmd)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+func checkCommandID(id string) error {
+	if len(id) > MaxCommandIDLen {
+		return &model.InvalidRequestError{Field: "command_id", Reason: fmt.Sprintf("longer than %d characters", MaxCommandIDLen)}
+	}
+	return nil
+}

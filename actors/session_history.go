@@ -1,0 +1,67 @@
+package actors
+
+import "github.com/talus-tally/server/model"
+
+// step is one entry of the undo or redo stack: a command (or Batch) as the
+// ops that redo it; model.Invert gives the ops that undo it.
+type step struct {
+	commandID   string
+	commandType string
+	ops         []model.Op
+}
+
+// push adds st on top of a stack, dropping the oldest entry beyond
+// UndoLimit. The redo stack only ever holds entries moved off the undo
+// stack, so the same bound holds for it.
+func (s *session) push(stack *[]step, st step) {
+	if len(*stack) >= s.cfg.UndoLimit {
+		drop := len(*stack) - s.cfg.UndoLimit + 1
+		clear((*stack)[:drop]) // let the dropped ops be collected
+		*stack = (*stack)[drop:]
+	}
+	*stack = append(*stack, st)
+}
+
+// eventRing keeps the newest events, up to limit, for replay to clients that
+// come back with a last_seq. Their seqs are consecutive and end at the
+// session's seq. The buffer grows as events come, so an idle session does
+// not hold limit slots.
+type eventRing struct {
+	limit int
+	buf   []*Event
+	start int // index of the oldest event once buf is full
+}
+
+func (r *eventRing) push(ev *Event) {
+	if len(r.buf) < r.limit {
+		r.buf = append(r.buf, ev)
+		return
+	}
+	r.buf[r.start] = ev
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// after returns the events with a seq above seq, given that the newest kept
+// event is last. It reports false when some of them are no longer kept, or
+// when seq is beyond last (a client ahead of the session must resync too).
+func (r *eventRing) after(seq, last uint64) ([]*Event, bool) {
+	if seq > last || last-seq > uint64(len(r.buf)) {
+		return nil, false
+	}
+	n := int(last - seq)
+	out := make([]*Event, 0, n)
+	for i := len(r.buf) - n; i < len(r.buf); i++ {
+		out = append(out, r.buf[(r.start+i)%len(r.buf)])
+	}
+	return out, true
+}
+
+// eventsAfter answers the events request: every kept event after seq.
+func (s *session) eventsAfter(seq uint64) (*eventsPage, error) {
+	evs, ok := s.history.after(seq, s.seq)
+	if !ok {
+		return nil, &HistoryGoneError{After: seq, Seq: s.seq}
+	}
+	s.touch()
+	return &eventsPage{Events: evs, Seq: s.seq}, nil
+}
