@@ -1,0 +1,55 @@
+# Talus Tally server. `make help` lists the targets.
+
+GO       ?= go
+FUZZTIME ?= 10s
+COUNT    ?= 5
+
+.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean
+
+help:
+	@echo "make run        run the server (go run ./cmd/talus; flags via ARGS=...)"
+	@echo "make build      build bin/talus"
+	@echo "make test       go vet, then every test with -race"
+	@echo "make bench      model and actors benchmarks, -count=$(COUNT) (feed to benchstat)"
+	@echo "make lint       gofmt check, go vet and the import-direction check"
+	@echo "make fuzz       run each Fuzz target for FUZZTIME=$(FUZZTIME)"
+
+run:
+	$(GO) run ./cmd/talus $(ARGS)
+
+build:
+	$(GO) build -o bin/talus ./cmd/talus
+
+test: vet
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(COUNT) ./model/ ./actors/
+
+lint: fmt-check vet check-deps
+
+fmt-check:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# Imports point inward: the domain and the session layer know nothing of
+# HTTP or sockets (direct imports only: protoactor itself pulls in net/http),
+# and the REST layer does not reach into the socket layer.
+check-deps:
+	! $(GO) list -f '{{join .Imports "\n"}}' ./model/... ./actors/... | grep -E '/http$$|/ws(/|$$)|net/http|websocket'
+	! $(GO) list -f '{{join .Imports "\n"}}' ./http/... | grep -E 'talus-tally/server/ws(/|$$)|websocket'
+
+# Each Fuzz target of each package, one after the other (go test -fuzz takes
+# one target at a time).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+clean:
+	rm -rf bin

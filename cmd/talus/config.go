@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the server is started with.
+type config struct {
+	Addr            string
+	DataDir         string
+	TemplatesDir    string
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	MaxBody         int64
+	UndoLimit       int
+	HistoryLimit    int
+	Token           string
+	RateLimit       float64
+	RateBurst       int
+	LogLevel        slog.Level
+}
+
+// parseConfig reads flags, each falling back to its TALUS_* environment
+// variable and then to its default. A flag beats the environment.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("talus", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: talus [flags]\n\nTalus Tally server: REST API under /api/v1 (OpenAPI at /api/v1/openapi.yaml).\n")
+		fmt.Fprintf(out, "Every flag falls back to the environment variable named in its help.\n\n")
+		fs.PrintDefaults()
+	}
+
+	env := envDefaults{getenv: getenv}
+	fs.StringVar(&cfg.Addr, "addr", env.str("TALUS_ADDR", "127.0.0.1:5000"),
+		"listen address (TALUS_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env.str("TALUS_DATA_DIR", "./data"),
+		"data directory, created at start; it will hold the session journal and saved projects once durability lands (TALUS_DATA_DIR)")
+	fs.StringVar(&cfg.TemplatesDir, "templates-dir", env.str("TALUS_TEMPLATES_DIR", ""),
+		"directory of <id>.yaml templates that add to or override the built-in ones (TALUS_TEMPLATES_DIR)")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", env.duration("TALUS_REQUEST_TIMEOUT", 5*time.Second),
+		"how long a request waits for its session before answering 503 UNAVAILABLE (TALUS_REQUEST_TIMEOUT)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", env.duration("TALUS_SHUTDOWN_TIMEOUT", 10*time.Second),
+		"how long a shutdown waits for in-flight requests and sessions (TALUS_SHUTDOWN_TIMEOUT)")
+	fs.Int64Var(&cfg.MaxBody, "max-body", env.int64("TALUS_MAX_BODY", 1<<20),
+		"request body limit in bytes; larger bodies get 413 PAYLOAD_TOO_LARGE (TALUS_MAX_BODY)")
+	fs.IntVar(&cfg.UndoLimit, "undo-limit", int(env.int64("TALUS_UNDO_LIMIT", 1000)),
+		"undo steps kept per session (TALUS_UNDO_LIMIT)")
+	fs.IntVar(&cfg.HistoryLimit, "history-limit", int(env.int64("TALUS_HISTORY_LIMIT", 10000)),
+		"events kept per session for catch-up (GET .../events, socket last_seq) (TALUS_HISTORY_LIMIT)")
+	fs.StringVar(&cfg.Token, "token", env.str("TALUS_TOKEN", ""),
+		"when set, every /api/v1 request except /health needs 'Authorization: Bearer <token>' (TALUS_TOKEN)")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", env.float("TALUS_RATE_LIMIT", 0),
+		"requests per second allowed per client IP; 0 turns the limit off (TALUS_RATE_LIMIT)")
+	fs.IntVar(&cfg.RateBurst, "rate-burst", int(env.int64("TALUS_RATE_BURST", 0)),
+		"requests a client may burst above -rate-limit; 0 means the rate rounded up (TALUS_RATE_BURST)")
+	level := env.str("TALUS_LOG_LEVEL", "info")
+	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
+
+	if err := env.err(); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, fmt.Errorf("-log-level: %w", err)
+	}
+	return cfg, cfg.validate()
+}
+
+func (cfg config) validate() error {
+	var errs []error
+	if cfg.RequestTimeout <= 0 {
+		errs = append(errs, errors.New("-request-timeout must be positive"))
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("-shutdown-timeout must be positive"))
+	}
+	if cfg.MaxBody <= 0 {
+		errs = append(errs, errors.New("-max-body must be positive"))
+	}
+	if cfg.UndoLimit <= 0 {
+		errs = append(errs, errors.New("-undo-limit must be positive"))
+	}
+	if cfg.HistoryLimit <= 0 {
+		errs = append(errs, errors.New("-history-limit must be positive"))
+	}
+	if cfg.RateLimit < 0 || cfg.RateBurst < 0 {
+		errs = append(errs, errors.New("-rate-limit and -rate-burst must not be negative"))
+	}
+	if cfg.DataDir == "" {
+		errs = append(errs, errors.New("-data-dir must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// envDefaults reads flag defaults from the environment and remembers the
+// first malformed value, so that a typo in TALUS_* is an error, not a
+// silently ignored setting.
+type envDefaults struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *envDefaults) str(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envDefaults) duration(key string, def time.Duration) time.Duration {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q: %w", key, v, err))
+		return def
+	}
+	return d
+}
+
+func (e *envDefaults) int64(key string, def int64) int64 {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q: not an integer", key, v))
+		return def
+	}
+	return n
+}
+
+func (e *envDefaults) float(key string, def float64) float64 {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q: not a number", key, v))
+		return def
+	}
+	return f
+}
+
+func (e *envDefaults) err() error { return errors.Join(e.errs...) }

@@ -1,0 +1,171 @@
+// Command talus is the Talus Tally server: the REST API under /api/v1 over
+// one actor per session. It is the only place that wires the packages
+// together: configuration, the template catalog, the session layer, the
+// HTTP server and an orderly shutdown.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/talus-tally/server/actors"
+	talushttp "github.com/talus-tally/server/http"
+	"github.com/talus-tally/server/model"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "talus:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server and blocks until ctx is done (a signal) or the
+// listener fails, then shuts down in dependency order: stop accepting and
+// finish in-flight requests, then stop the sessions.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	catalog := loadCatalog(cfg.TemplatesDir, log)
+
+	sessions, err := actors.Start(actors.Config{
+		Catalog:        catalog,
+		RequestTimeout: cfg.RequestTimeout,
+		UndoLimit:      cfg.UndoLimit,
+		HistoryLimit:   cfg.HistoryLimit,
+		Logger:         log.With("component", "actors"),
+	})
+	if err != nil {
+		return fmt.Errorf("start sessions: %w", err)
+	}
+
+	api := talushttp.New(talushttp.Config{
+		MaxBodyBytes: cfg.MaxBody,
+		Token:        cfg.Token,
+		RateLimit:    cfg.RateLimit,
+		RateBurst:    cfg.RateBurst,
+		Version:      buildVersion(),
+	}, sessions, catalog, log.With("component", "http"))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout))
+	}
+	srv := &nethttp.Server{
+		Handler:           handler(api),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening",
+		"addr", ln.Addr().String(),
+		"url", "http://"+ln.Addr().String()+"/api/v1",
+		"version", buildVersion(),
+		"templates", len(catalog.List()),
+		"data_dir", cfg.DataDir,
+		"auth", cfg.Token != "",
+		"rate_limit", cfg.RateLimit,
+	)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "reason", context.Cause(ctx))
+	case err := <-serveErr:
+		runErr = fmt.Errorf("serve: %w", err)
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	// Shutdown does not wait for hijacked connections: the socket layer,
+	// once mounted, closes its clients between these two steps.
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := sessions.Stop(shutdownCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("stop sessions: %w", err))
+	}
+	if runErr == nil {
+		log.Info("stopped")
+	}
+	return runErr
+}
+
+// handler is the process's whole HTTP surface. The Socket.IO server mounts
+// here, beside the REST API, at "/socket.io/".
+func handler(api nethttp.Handler) nethttp.Handler {
+	mux := nethttp.NewServeMux()
+	mux.Handle("/", api)
+	return mux
+}
+
+// loadCatalog loads the templates. A template that fails is logged with its
+// file, path and reason and left out; the server serves the others.
+func loadCatalog(dir string, log *slog.Logger) *model.Catalog {
+	catalog, errs := model.LoadCatalog(dir)
+	for _, err := range errs {
+		var te *model.TemplateError
+		if errors.As(err, &te) {
+			log.Error("template not loaded", "file", te.File, "path", te.Path, "reason", te.Reason)
+			continue
+		}
+		log.Error("template not loaded", "dir", dir, "err", err)
+	}
+	return catalog
+}
+
+func stopSessions(sessions *actors.Sessions, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return sessions.Stop(ctx)
+}
+
+// buildVersion is the -ldflags version, else the module version or VCS
+// revision the binary was built from.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev-" + s.Value[:12]
+		}
+	}
+	return "dev"
+}

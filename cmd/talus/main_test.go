@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	nethttp "net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is the server's stderr, read while the server writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := parseConfig(nil, envOf(nil), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:5000", cfg.Addr)
+	assert.Equal(t, "./data", cfg.DataDir)
+	assert.Equal(t, "", cfg.TemplatesDir)
+	assert.Equal(t, 5*time.Second, cfg.RequestTimeout)
+	assert.Equal(t, int64(1<<20), cfg.MaxBody)
+	assert.Equal(t, 1000, cfg.UndoLimit)
+	assert.Equal(t, 10000, cfg.HistoryLimit)
+	assert.Equal(t, "", cfg.Token)
+	assert.Equal(t, 0.0, cfg.RateLimit)
+	assert.Equal(t, "INFO", cfg.LogLevel.String())
+}
+
+func TestParseConfigEnvAndFlags(t *testing.T) {
+	env := envOf(map[string]string{
+		"TALUS_ADDR": "127.0.0.1:6000", "TALUS_DATA_DIR": "/tmp/d", "TALUS_TEMPLATES_DIR": "/tmp/t",
+		"TALUS_REQUEST_TIMEOUT": "2s", "TALUS_MAX_BODY": "2048", "TALUS_UNDO_LIMIT": "5",
+		"TALUS_HISTORY_LIMIT": "50", "TALUS_TOKEN": "env-token", "TALUS_RATE_LIMIT": "2.5",
+		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug",
+	})
+	cfg, err := parseConfig(nil, env, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, config{
+		Addr: "127.0.0.1:6000", DataDir: "/tmp/d", TemplatesDir: "/tmp/t", RequestTimeout: 2 * time.Second,
+		ShutdownTimeout: 10 * time.Second, MaxBody: 2048, UndoLimit: 5, HistoryLimit: 50, Token: "env-token",
+		RateLimit: 2.5, RateBurst: 4, LogLevel: -4,
+	}, cfg)
+
+	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:7000", cfg.Addr, "a flag beats the environment")
+	assert.Equal(t, "flag-token", cfg.Token)
+	assert.Equal(t, "WARN", cfg.LogLevel.String())
+	assert.Equal(t, int64(2048), cfg.MaxBody, "the environment still fills the rest")
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"bad env duration", nil, map[string]string{"TALUS_REQUEST_TIMEOUT": "soon"}},
+		{"bad env integer", nil, map[string]string{"TALUS_MAX_BODY": "1MB"}},
+		{"bad env float", nil, map[string]string{"TALUS_RATE_LIMIT": "fast"}},
+		{"bad log level", []string{"-log-level", "loud"}, nil},
+		{"zero body limit", []string{"-max-body", "0"}, nil},
+		{"negative rate", []string{"-rate-limit", "-1"}, nil},
+		{"unknown flag", []string{"-port", "1"}, nil},
+		{"stray argument", []string{"serve"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestRunHelp(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-help"}, envOf(nil), &out))
+	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "durability", "-templates-dir",
+		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+// TestRunServesAndStops runs the server in-process on a free port with a
+// templates dir holding one good and one broken template: the broken one is
+// logged with file, path and reason, the good one is served, and cancelling
+// the context stops the server cleanly.
+func TestRunServesAndStops(t *testing.T) {
+	dir := t.TempDir()
+	templates := filepath.Join(dir, "templates")
+	require.NoError(t, os.MkdirAll(templates, 0o750))
+	require.NoError(t, os.WriteFile(filepath.Join(templates, "garden.yaml"), []byte(`id: garden
+name: Garden
+description: Beds and plants.
+node_types:
+  - id: garden
+    label: Garden
+    allowed_children: [bed]
+    properties: []
+  - id: bed
+    label: Bed
+    allowed_children: []
+    properties:
+      - {id: soil, label: Soil, type: text}
+`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(templates, "broken.yaml"), []byte(`id: broken
+name: Broken
+node_types:
+  - id: root
+    label: Root
+    allowed_children: []
+    properties:
+      - {id: x, label: X, type: colour}
+`), 0o600))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	args := []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, "data"), "-templates-dir", templates}
+	go func() { done <- run(ctx, args, envOf(nil), &logs) }()
+
+	listening := regexp.MustCompile(`msg=listening addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	for i := 0; i < 500 && addr == ""; i++ {
+		if m := listening.FindStringSubmatch(logs.String()); m != nil {
+			addr = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v\n%s", err, logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	require.NotEmpty(t, addr, "no listening line in: %s", logs.String())
+	assert.Regexp(t, `msg="template not loaded" file=\S*broken.yaml path=\S+ reason=`, logs.String())
+
+	res, err := nethttp.Get("http://" + addr + "/api/v1/templates")
+	require.NoError(t, err)
+	var body struct {
+		Templates []struct{ ID string } `json:"templates"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+	res.Body.Close()
+	var ids []string
+	for _, tmpl := range body.Templates {
+		ids = append(ids, tmpl.ID)
+	}
+	assert.Equal(t, []string{"book", "garden", "restomod", "software_development"}, ids)
+	assert.DirExists(t, filepath.Join(dir, "data"))
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	assert.Contains(t, logs.String(), "msg=stopped")
+}

@@ -1,0 +1,64 @@
+package http
+
+import (
+	"errors"
+	"fmt"
+	nethttp "net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model"
+)
+
+func TestToWire(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		status  int
+		code    string
+		message string
+		details map[string]any
+	}{
+		{"node not found, wrapped", fmt.Errorf("get %q: %w", "n1", model.ErrNodeNotFound), 404, "NODE_NOT_FOUND", "", nil},
+		{"invalid command", &model.InvalidCommandError{Rule: "cycle", Reason: "a node cannot be its own ancestor"}, 400, "INVALID_COMMAND", "", map[string]any{"rule": "cycle"}},
+		{"invalid request", &model.InvalidRequestError{Field: "node_id", Reason: "required"}, 400, "INVALID_REQUEST", "", map[string]any{"field": "node_id"}},
+		{"session", actors.ErrSessionNotFound, 404, "INVALID_SESSION", "", nil},
+		{"project", actors.ErrProjectNotFound, 404, "PROJECT_NOT_FOUND", "", nil},
+		{"no project", actors.ErrNoProject, 409, "NO_PROJECT", "", nil},
+		{"template", model.ErrTemplateNotFound, 404, "TEMPLATE_NOT_FOUND", "", nil},
+		{"undo", model.ErrNothingToUndo, 400, "NOTHING_TO_UNDO", "", nil},
+		{"redo", model.ErrNothingToRedo, 400, "NOTHING_TO_REDO", "", nil},
+		{"history gone", &actors.HistoryGoneError{After: 2, Seq: 90}, 410, "HISTORY_GONE", "", map[string]any{"seq": uint64(90), "after_seq": uint64(2)}},
+		{"body too large", &nethttp.MaxBytesError{Limit: 10}, 413, "PAYLOAD_TOO_LARGE", "", map[string]any{"limit": int64(10)}},
+		{"unavailable keeps its cause out", fmt.Errorf("registry pid 7: %w", actors.ErrUnavailable), 503, "UNAVAILABLE", serverMessages[codeUnavailable], nil},
+		{"unknown error is internal", errors.New("disk /var/x exploded"), 500, "INTERNAL_ERROR", "internal server error", nil},
+		{"model bug is internal", fmt.Errorf("%w: index out of range", model.ErrInternal), 500, "INTERNAL_ERROR", "internal server error", nil},
+		{"edge error", badRequest("x must be %d", 1), 400, "INVALID_REQUEST", "x must be 1", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			we, status := toWire(tc.err)
+			assert.Equal(t, tc.status, status)
+			assert.Equal(t, tc.code, we.Code)
+			assert.NotEmpty(t, we.Message)
+			if tc.message != "" {
+				assert.Equal(t, tc.message, we.Message)
+			}
+			assert.Equal(t, tc.details, we.Details)
+		})
+	}
+}
+
+// TestEveryActorsCodeHasAStatus keeps the status table in step with the one
+// error-to-code table in actors.
+func TestEveryActorsCodeHasAStatus(t *testing.T) {
+	for _, code := range []string{
+		actors.CodeInvalidRequest, actors.CodeInvalidCommand, actors.CodeInvalidSession, actors.CodeNodeNotFound,
+		actors.CodeTemplateNotFound, actors.CodeProjectNotFound, actors.CodeNoProject, actors.CodeNothingToUndo,
+		actors.CodeNothingToRedo, actors.CodeUnavailable, actors.CodeHistoryGone, actors.CodeInternal,
+	} {
+		assert.Contains(t, statusByCode, code)
+	}
+}

@@ -1,0 +1,54 @@
+package http
+
+import (
+	"github.com/go-chi/chi/v5"
+)
+
+// routes is the whole REST surface. GET /health stays open (no token, no
+// rate limit) so that load balancers and process supervisors can probe it.
+func (s *Server) routes() *chi.Mux {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.logRequests)
+	r.NotFound(s.handleNotFound)
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/health", s.handleHealth)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.limitRate, s.authenticate, s.limitBody)
+
+			r.Get("/openapi.yaml", s.handleOpenAPI)
+
+			r.Post("/sessions", s.handleCreateSession)
+			r.Get("/sessions", s.handleListSessions)
+			r.Post("/sessions/cleanup", s.handleCleanup)
+			r.Route("/sessions/{sessionID}", func(r chi.Router) {
+				r.Delete("/", s.handleCloseSession)
+				r.Get("/info", s.handleSessionInfo)
+				r.Post("/undo", s.handleUndo)
+				r.Post("/redo", s.handleRedo)
+				r.Get("/events", s.handleEvents)
+				r.Get("/graph/tree", s.handleSessionTree)
+				r.Get("/graph/nodes/{nodeID}", s.handleSessionNode)
+				r.Post("/graph/search", s.handleSessionSearch)
+			})
+
+			r.Get("/graph", s.handleGraphQuery)
+
+			r.Post("/projects", s.handleCreateProject)
+			r.Route("/projects/{projectID}", func(r chi.Router) {
+				r.Get("/", s.handleGetProject)
+				r.Get("/graph/tree", s.handleProjectTree)
+				r.Get("/graph/nodes/{nodeID}", s.handleProjectNode)
+				r.Post("/graph/search", s.handleProjectSearch)
+			})
+
+			r.Get("/templates", s.handleListTemplates)
+			r.Get("/templates/{templateID}/schema", s.handleTemplateSchema)
+
+			r.Post("/commands/execute", s.handleExecute)
+		})
+	})
+	return r
+}

@@ -1,0 +1,161 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	nethttp "net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/talus-tally/server/actors"
+)
+
+// defaultCleanupHours is used when POST /sessions/cleanup names no age.
+const defaultCleanupHours = 24
+
+func (s *Server) handleHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
+	// Asking the registry makes /health fail (503) when the session layer
+	// cannot answer, which is what a supervisor probing it wants to know.
+	list, err := s.sessions.List(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{
+		"status":         "ok",
+		"version":        s.cfg.Version,
+		"sessions":       len(list),
+		"templates":      len(s.catalog.List()),
+		"uptime_seconds": int64(time.Since(s.started).Seconds()),
+	})
+}
+
+func (s *Server) handleCreateSession(w nethttp.ResponseWriter, r *nethttp.Request) {
+	sid, err := s.sessions.Create(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, nethttp.StatusCreated, map[string]string{"session_id": sid})
+}
+
+func (s *Server) handleListSessions(w nethttp.ResponseWriter, r *nethttp.Request) {
+	list, err := s.sessions.List(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []actors.SessionSummary{}
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{"sessions": list, "total": len(list)})
+}
+
+func (s *Server) handleSessionInfo(w nethttp.ResponseWriter, r *nethttp.Request) {
+	info, err := s.sessions.Info(r.Context(), chi.URLParam(r, "sessionID"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, info)
+}
+
+func (s *Server) handleCloseSession(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if err := s.sessions.Close(r.Context(), chi.URLParam(r, "sessionID")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(nethttp.StatusNoContent)
+}
+
+func (s *Server) handleCleanup(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req struct {
+		MaxInactiveHours *float64 `json:"max_inactive_hours"`
+	}
+	if err := decodeJSON(r, &req, decodeOptions{optional: true, strictFields: true}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hours := float64(defaultCleanupHours)
+	if req.MaxInactiveHours != nil {
+		hours = *req.MaxInactiveHours
+	}
+	// Bound the age so that the cutoff below cannot overflow a Duration.
+	if hours < 0 || math.IsNaN(hours) || hours > 24*365*100 {
+		s.writeError(w, r, badRequest("max_inactive_hours must be a number from 0 to 876000"))
+		return
+	}
+	cutoff := time.Now().Add(-time.Duration(hours * float64(time.Hour)))
+	removed, active, err := s.sessions.Cleanup(r.Context(), cutoff)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, map[string]int{"sessions_removed": removed, "active_sessions": active})
+}
+
+// undoRequest is the optional body of undo and redo: a command_id makes a
+// retry safe, as for commands.
+type undoRequest struct {
+	CommandID string `json:"command_id"`
+}
+
+func (s *Server) handleUndo(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.undoRedo(w, r, s.sessions.Undo)
+}
+
+func (s *Server) handleRedo(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.undoRedo(w, r, s.sessions.Redo)
+}
+
+func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
+	do func(ctx context.Context, sid, commandID string) (*actors.Executed, error)) {
+	var req undoRequest
+	if err := decodeJSON(r, &req, decodeOptions{optional: true}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkCommandID(req.CommandID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := do(r.Context(), chi.URLParam(r, "sessionID"), req.CommandID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, executedReply(res, true))
+}
+
+// eventsReply is GET /sessions/{sid}/events: each event exactly as sent to
+// socket clients.
+type eventsReply struct {
+	Events []json.RawMessage `json:"events"`
+	Seq    uint64            `json:"seq"`
+}
+
+func (s *Server) handleEvents(w nethttp.ResponseWriter, r *nethttp.Request) {
+	raw := r.URL.Query().Get("after_seq")
+	if raw == "" {
+		s.writeError(w, r, &apiError{code: codeInvalidRequest, message: "query parameter after_seq is required", details: map[string]any{"field": "after_seq"}})
+		return
+	}
+	after, err := strconv.ParseUint(raw, 10, 64)
+	if err != nil {
+		s.writeError(w, r, &apiError{code: codeInvalidRequest, message: "after_seq must be a non-negative integer", details: map[string]any{"field": "after_seq"}})
+		return
+	}
+	events, seq, err := s.sessions.EventsAfter(r.Context(), chi.URLParam(r, "sessionID"), after)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := eventsReply{Events: make([]json.RawMessage, 0, len(events)), Seq: seq}
+	for _, ev := range events {
+		out.Events = append(out.Events, json.RawMessage(ev.JSON))
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, out)
+}

@@ -1,0 +1,147 @@
+package test
+
+import (
+	"encoding/json"
+	nethttp "net/http"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	talushttp "github.com/talus-tally/server/http"
+)
+
+func TestPayloadTooLarge(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.http.MaxBodyBytes = 1024 })
+	p := s.newProject(t, "Camaro")
+	big := `{"session_id":"` + p.sid + `","command_type":"CreateNode","data":{"parent_id":"` + p.root +
+		`","blueprint_type_id":"phase","name":"` + strings.Repeat("x", 2048) + `"}}`
+
+	tests := []struct {
+		name string
+		path string
+		body any
+	}{
+		{"execute, declared length", "/commands/execute", big},
+		{"execute, chunked", "/commands/execute", strings.NewReader(big)},
+		{"projects", "/projects", `{"template_id":"restomod","project_name":"` + strings.Repeat("y", 2048) + `"}`},
+		{"search, chunked", "/sessions/" + p.sid + "/graph/search", strings.NewReader(`{"query":"` + strings.Repeat("z", 2048) + `"}`)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := requireError(t, s.do(t, "POST", tc.path, tc.body), nethttp.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE")
+			assert.Equal(t, map[string]any{"limit": json.Number("1024")}, e["details"])
+		})
+	}
+	assert.Len(t, rootsOf(t, s.tree(t, p.sid))[0].(map[string]any)["children"], 0, "nothing was applied")
+
+	// Just under the limit is fine.
+	small := s.ok(t, nethttp.StatusOK, "POST", "/commands/execute", strings.NewReader(
+		`{"session_id":"`+p.sid+`","command_type":"CreateNode","data":{"parent_id":"`+p.root+`","blueprint_type_id":"phase","name":"ok"}}`))
+	assert.Equal(t, true, small["success"])
+}
+
+func TestRateLimited(t *testing.T) {
+	// A bucket that refills once in ~17 minutes: the third request is over
+	// the limit however fast or slow the machine is.
+	s := startServer(t, func(o *serverOptions) { o.http.RateLimit = 0.001; o.http.RateBurst = 2 })
+
+	s.ok(t, nethttp.StatusOK, "GET", "/templates", nil)
+	s.ok(t, nethttp.StatusOK, "GET", "/sessions", nil)
+	r := s.do(t, "GET", "/templates", nil)
+	requireError(t, r, nethttp.StatusTooManyRequests, "RATE_LIMITED")
+	assert.NotEmpty(t, r.header.Get("Retry-After"))
+	requireError(t, s.do(t, "POST", "/sessions", nil), nethttp.StatusTooManyRequests, "RATE_LIMITED")
+
+	s.ok(t, nethttp.StatusOK, "GET", "/health", nil) // probes are never limited
+}
+
+func TestUnauthorized(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.http.Token = "s3cret" })
+
+	for _, h := range []header{"", "Authorization: Bearer wrong", "Authorization: s3cret", "Authorization: Basic czNjcmV0"} {
+		t.Run(string(h), func(t *testing.T) {
+			var hs []header
+			if h != "" {
+				hs = append(hs, h)
+			}
+			r := s.do(t, "POST", "/sessions", nil, hs...)
+			requireError(t, r, nethttp.StatusUnauthorized, "UNAUTHORIZED")
+			assert.Contains(t, r.header.Get("WWW-Authenticate"), "Bearer")
+		})
+	}
+	requireError(t, s.do(t, "GET", "/openapi.yaml", nil), nethttp.StatusUnauthorized, "UNAUTHORIZED")
+	assert.Equal(t, int64(0), seqOf(t, s.ok(t, nethttp.StatusOK, "GET", "/health", nil)["sessions"]),
+		"health needs no token, and the refused requests made no session")
+
+	s.token = "s3cret"
+	s.ok(t, nethttp.StatusCreated, "POST", "/sessions", nil)
+	s.ok(t, nethttp.StatusOK, "GET", "/sessions", nil)
+}
+
+func TestRouteErrors(t *testing.T) {
+	s := startServer(t)
+	root := strings.TrimSuffix(s.base, "/api/v1")
+	tests := []struct {
+		method, url string
+		status      int
+		code        string
+	}{
+		{"GET", s.base + "/nope", 404, "NOT_FOUND"},
+		{"GET", root + "/", 404, "NOT_FOUND"},
+		{"GET", root + "/api/v2/health", 404, "NOT_FOUND"},
+		{"GET", s.base + "/sessions/x/unknown", 404, "NOT_FOUND"},
+		{"PUT", s.base + "/sessions", 405, "METHOD_NOT_ALLOWED"},
+		{"GET", s.base + "/commands/execute", 405, "METHOD_NOT_ALLOWED"},
+		{"POST", s.base + "/health", 405, "METHOD_NOT_ALLOWED"},
+		{"DELETE", s.base + "/templates", 405, "METHOD_NOT_ALLOWED"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+strings.TrimPrefix(tc.url, root), func(t *testing.T) {
+			requireError(t, s.do(t, tc.method, tc.url, nil), tc.status, tc.code)
+		})
+	}
+}
+
+// TestOpenAPIServedAndComplete checks that the served document parses and
+// names every route the server has, with every method, and nothing more.
+func TestOpenAPIServedAndComplete(t *testing.T) {
+	s := startServer(t)
+	r := s.do(t, "GET", "/openapi.yaml", nil)
+	require.Equal(t, nethttp.StatusOK, r.status)
+	assert.Equal(t, "application/yaml", r.header.Get("Content-Type"))
+	assert.Equal(t, talushttp.OpenAPI(), r.body)
+
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	require.NoError(t, yaml.Unmarshal(r.body, &doc))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+
+	documented := map[string]bool{}
+	for path, item := range doc.Paths {
+		for method := range item {
+			if method != "parameters" {
+				documented[strings.ToUpper(method)+" "+path] = true
+			}
+		}
+	}
+	served := map[string]bool{}
+	srv := talushttp.New(talushttp.Config{}, nil, nil, nil)
+	err := chi.Walk(srv.Routes(), func(method, route string, _ nethttp.Handler, _ ...func(nethttp.Handler) nethttp.Handler) error {
+		route = strings.TrimPrefix(route, "/api/v1")
+		route = strings.TrimSuffix(route, "/")
+		for _, p := range [][2]string{{"{sessionID}", "{session_id}"}, {"{projectID}", "{project_id}"},
+			{"{nodeID}", "{node_id}"}, {"{templateID}", "{template_id}"}} {
+			route = strings.ReplaceAll(route, p[0], p[1])
+		}
+		served[method+" "+route] = true
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, served, documented)
+}
