@@ -20,6 +20,10 @@ const (
 	CodeUnavailable      = "UNAVAILABLE"
 	CodeHistoryGone      = "HISTORY_GONE"
 	CodeInternal         = "INTERNAL_ERROR"
+	// Codes the edges produce themselves: over a limit, and a socket
+	// dropped for not reading its events.
+	CodeRateLimited  = "RATE_LIMITED"
+	CodeSlowConsumer = "SLOW_CONSUMER"
 )
 
 // Reasons a session gives a Subscriber in Closed.

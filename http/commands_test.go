@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
 )
 
 func TestParseExecuteShapes(t *testing.T) {
@@ -16,25 +18,25 @@ func TestParseExecuteShapes(t *testing.T) {
 		name   string
 		header string
 		body   string
-		want   executeRequest
+		want   model.CommandRequest
 	}{
 		{
 			"documented",
 			"",
 			`{"session_id":"s1","command_type":"RenameNode","data":{"node_id":"n","name":"x"},"command_id":"c1","include_graph":false}`,
-			executeRequest{SessionID: "s1", CommandType: "RenameNode", Data: json.RawMessage(`{"node_id":"n","name":"x"}`), CommandID: "c1"},
+			model.CommandRequest{SessionID: "s1", CommandType: "RenameNode", Data: json.RawMessage(`{"node_id":"n","name":"x"}`), CommandID: "c1"},
 		},
 		{
 			"seed",
 			"s2",
 			`{"command":"create_node","blueprint_type_id":"restomod","name":"Engine Block"}`,
-			executeRequest{SessionID: "s2", CommandType: "create_node", IncludeGraph: true, Data: json.RawMessage(`{"blueprint_type_id":"restomod","name":"Engine Block"}`)},
+			model.CommandRequest{SessionID: "s2", CommandType: "create_node", IncludeGraph: true, Data: json.RawMessage(`{"blueprint_type_id":"restomod","name":"Engine Block"}`)},
 		},
 		{
 			"header and body agree, numbers kept exact",
 			"s3",
 			`{"session_id":"s3","command_type":"UpdateProperty","node_id":"n","property_id":"cost","value":12345678901234567890.01}`,
-			executeRequest{SessionID: "s3", CommandType: "UpdateProperty", IncludeGraph: true, Data: json.RawMessage(`{"node_id":"n","property_id":"cost","value":12345678901234567890.01}`)},
+			model.CommandRequest{SessionID: "s3", CommandType: "UpdateProperty", IncludeGraph: true, Data: json.RawMessage(`{"node_id":"n","property_id":"cost","value":12345678901234567890.01}`)},
 		},
 	}
 	for _, tc := range tests {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/talus-tally/server/actors"
 )
 
 // createProjectRequest is POST /projects.
@@ -16,10 +18,10 @@ type createProjectRequest struct {
 
 // createProjectReply answers POST /projects.
 type createProjectReply struct {
-	SessionID  string    `json:"session_id"`
-	ProjectID  string    `json:"project_id"`
-	TemplateID string    `json:"template_id"`
-	Graph      graphJSON `json:"graph"`
+	SessionID  string       `json:"session_id"`
+	ProjectID  string       `json:"project_id"`
+	TemplateID string       `json:"template_id"`
+	Graph      actors.Graph `json:"graph"`
 }
 
 func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -50,17 +52,17 @@ func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Reques
 		SessionID:  p.SessionID,
 		ProjectID:  p.ProjectID,
 		TemplateID: p.TemplateID,
-		Graph:      graphJSON{Roots: nonNilRoots(p.Roots)},
+		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
 	})
 }
 
 // projectReply is GET /projects/{pid}.
 type projectReply struct {
-	ProjectID  string    `json:"project_id"`
-	TemplateID string    `json:"template_id"`
-	Name       string    `json:"name"`
-	Seq        uint64    `json:"seq"`
-	Graph      graphJSON `json:"graph"`
+	ProjectID  string       `json:"project_id"`
+	TemplateID string       `json:"template_id"`
+	Name       string       `json:"name"`
+	Seq        uint64       `json:"seq"`
+	Graph      actors.Graph `json:"graph"`
 }
 
 // handleGetProject answers with the live state of a project some session has
@@ -79,7 +81,7 @@ func (s *Server) handleGetProject(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	reply := projectReply{ProjectID: pid, Seq: tree.Seq, Graph: graphJSON{Roots: nonNilRoots(tree.Roots)}}
+	reply := projectReply{ProjectID: pid, Seq: tree.Seq, Graph: actors.Graph{Roots: nonNilRoots(tree.Roots)}}
 	if len(tree.Roots) > 0 {
 		// The project is its first root: CreateProject names it after the project.
 		reply.Name = tree.Roots[0].Name

@@ -127,7 +127,7 @@ func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, executedReply(res, true))
+	s.writeJSON(w, r, nethttp.StatusOK, res.Reply(true))
 }
 
 // eventsReply is GET /sessions/{sid}/events: each event exactly as sent to

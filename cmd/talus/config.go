@@ -25,6 +25,10 @@ type config struct {
 	RateLimit       float64
 	RateBurst       int
 	LogLevel        slog.Level
+	PingInterval    time.Duration
+	PingTimeout     time.Duration
+	MaxPayload      int
+	ClientQueue     int
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -62,6 +66,14 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"requests per second allowed per client IP; 0 turns the limit off (TALUS_RATE_LIMIT)")
 	fs.IntVar(&cfg.RateBurst, "rate-burst", int(env.int64("TALUS_RATE_BURST", 0)),
 		"requests a client may burst above -rate-limit; 0 means the rate rounded up (TALUS_RATE_BURST)")
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", env.duration("TALUS_PING_INTERVAL", 25*time.Second),
+		"Socket.IO (Engine.IO) heartbeat interval (TALUS_PING_INTERVAL)")
+	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", env.duration("TALUS_PING_TIMEOUT", 20*time.Second),
+		"how long a socket may take to answer a heartbeat before it is closed (TALUS_PING_TIMEOUT)")
+	fs.IntVar(&cfg.MaxPayload, "max-payload", int(env.int64("TALUS_MAX_PAYLOAD", 1_000_000)),
+		"largest Socket.IO message or polling body in bytes (TALUS_MAX_PAYLOAD)")
+	fs.IntVar(&cfg.ClientQueue, "client-queue", int(env.int64("TALUS_CLIENT_QUEUE", 1024)),
+		"events buffered per socket client; a client that falls further behind is dropped with SLOW_CONSUMER (TALUS_CLIENT_QUEUE)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -99,6 +111,12 @@ func (cfg config) validate() error {
 	}
 	if cfg.RateLimit < 0 || cfg.RateBurst < 0 {
 		errs = append(errs, errors.New("-rate-limit and -rate-burst must not be negative"))
+	}
+	if cfg.PingInterval <= 0 || cfg.PingTimeout <= 0 {
+		errs = append(errs, errors.New("-ping-interval and -ping-timeout must be positive"))
+	}
+	if cfg.MaxPayload <= 0 || cfg.ClientQueue <= 0 {
+		errs = append(errs, errors.New("-max-payload and -client-queue must be positive"))
 	}
 	if cfg.DataDir == "" {
 		errs = append(errs, errors.New("-data-dir must not be empty"))

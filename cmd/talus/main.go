@@ -1,5 +1,5 @@
-// Command talus is the Talus Tally server: the REST API under /api/v1 over
-// one actor per session. It is the only place that wires the packages
+// Command talus is the Talus Tally server: the REST API under /api/v1 and
+// Socket.IO at /socket.io/, over one actor per session. It is the only place that wires the packages
 // together: configuration, the template catalog, the session layer, the
 // HTTP server and an orderly shutdown.
 package main
@@ -22,6 +22,8 @@ import (
 	"github.com/talus-tally/server/actors"
 	talushttp "github.com/talus-tally/server/http"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws"
+	"github.com/talus-tally/server/ws/engineio"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -73,12 +75,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Version:      buildVersion(),
 	}, sessions, catalog, log.With("component", "http"))
 
+	sockets := ws.New(ws.Config{
+		Engine: engineio.Config{
+			PingInterval: cfg.PingInterval,
+			PingTimeout:  cfg.PingTimeout,
+			MaxPayload:   cfg.MaxPayload,
+		},
+		RequestTimeout: cfg.RequestTimeout,
+		QueueSize:      cfg.ClientQueue,
+		Logger:         log.With("component", "ws"),
+	}, sessions)
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout))
 	}
 	srv := &nethttp.Server{
-		Handler:           handler(api),
+		Handler:           handler(api, sockets),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -106,11 +119,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	// Shutdown does not wait for hijacked connections: the socket layer,
-	// once mounted, closes its clients between these two steps.
+	// Shutdown does not wait for hijacked WebSockets (nor end long polls):
+	// the socket layer closes its clients before the sessions stop.
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
 	}
+	sockets.Close()
 	if err := sessions.Stop(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("stop sessions: %w", err))
 	}
@@ -120,10 +134,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return runErr
 }
 
-// handler is the process's whole HTTP surface. The Socket.IO server mounts
-// here, beside the REST API, at "/socket.io/".
-func handler(api nethttp.Handler) nethttp.Handler {
+// handler is the process's whole HTTP surface: Socket.IO at /socket.io/,
+// the REST API everywhere else.
+func handler(api, sockets nethttp.Handler) nethttp.Handler {
 	mux := nethttp.NewServeMux()
+	mux.Handle("/socket.io/", sockets)
 	mux.Handle("/", api)
 	return mux
 }

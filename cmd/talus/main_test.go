@@ -52,6 +52,10 @@ func TestParseConfigDefaults(t *testing.T) {
 	assert.Equal(t, "", cfg.Token)
 	assert.Equal(t, 0.0, cfg.RateLimit)
 	assert.Equal(t, "INFO", cfg.LogLevel.String())
+	assert.Equal(t, 25*time.Second, cfg.PingInterval)
+	assert.Equal(t, 20*time.Second, cfg.PingTimeout)
+	assert.Equal(t, 1_000_000, cfg.MaxPayload)
+	assert.Equal(t, 1024, cfg.ClientQueue)
 }
 
 func TestParseConfigEnvAndFlags(t *testing.T) {
@@ -59,14 +63,16 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"TALUS_ADDR": "127.0.0.1:6000", "TALUS_DATA_DIR": "/tmp/d", "TALUS_TEMPLATES_DIR": "/tmp/t",
 		"TALUS_REQUEST_TIMEOUT": "2s", "TALUS_MAX_BODY": "2048", "TALUS_UNDO_LIMIT": "5",
 		"TALUS_HISTORY_LIMIT": "50", "TALUS_TOKEN": "env-token", "TALUS_RATE_LIMIT": "2.5",
-		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug",
+		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug", "TALUS_PING_INTERVAL": "3s",
+		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE": "64",
 	})
 	cfg, err := parseConfig(nil, env, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, config{
 		Addr: "127.0.0.1:6000", DataDir: "/tmp/d", TemplatesDir: "/tmp/t", RequestTimeout: 2 * time.Second,
 		ShutdownTimeout: 10 * time.Second, MaxBody: 2048, UndoLimit: 5, HistoryLimit: 50, Token: "env-token",
-		RateLimit: 2.5, RateBurst: 4, LogLevel: -4,
+		RateLimit: 2.5, RateBurst: 4, LogLevel: -4, PingInterval: 3 * time.Second,
+		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueue: 64,
 	}, cfg)
 
 	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
