@@ -1,6 +1,13 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // Node is one typed node of a project graph. Property values are canonical:
 // text, date and select values are strings, numbers are float64, booleans
@@ -73,3 +80,131 @@ func WithIDs(f func() string) Option { return func(g *Graph) { g.newID = f } }
 
 // WithClock makes the graph read the time from f.
 func WithClock(f func() time.Time) Option { return func(g *Graph) { g.now = f } }
+
+// NewGraph returns an empty graph typed by t.
+func NewGraph(t *Template, opts ...Option) *Graph {
+	g := &Graph{
+		tmpl:  t,
+		nodes: map[string]*Node{},
+		newID: uuid.NewString,
+		now:   func() time.Time { return time.Now().UTC() },
+	}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
+
+// NewProject returns a graph holding one root node of the template's root
+// type, named name, with the type's defaults, and the root's id.
+func NewProject(t *Template, name string, opts ...Option) (*Graph, string) {
+	g := NewGraph(t, opts...)
+	if isBlank(name) {
+		name = t.RootType().Label
+	}
+	tx := &Tx{g: g}
+	id, err := tx.Create("", t.RootType().ID, name, nil, nil)
+	if err != nil {
+		// Only a broken template could fail here; ParseTemplate rules that out.
+		panic(fmt.Sprintf("model: new project root: %v", err))
+	}
+	return g, id
+}
+
+// Template returns the template the graph is typed by.
+func (g *Graph) Template() *Template { return g.tmpl }
+
+// Len returns the number of nodes.
+func (g *Graph) Len() int { return len(g.nodes) }
+
+// Roots returns the ids of the root nodes, in order.
+func (g *Graph) Roots() []string { return append([]string{}, g.roots...) }
+
+// Node returns a copy of the node with id.
+func (g *Graph) Node(id string) (NodeView, bool) {
+	n, ok := g.nodes[id]
+	if !ok {
+		return NodeView{}, false
+	}
+	return n.view(), true
+}
+
+func (n *Node) view() NodeView {
+	v := NodeView{
+		ID:         n.ID,
+		Name:       n.Name,
+		Type:       n.Type,
+		Properties: cloneProps(n.Properties),
+		Children:   append([]string{}, n.Children...),
+		CreatedAt:  n.CreatedAt,
+	}
+	if n.ParentID != "" {
+		p := n.ParentID
+		v.ParentID = &p
+	}
+	return v
+}
+
+// Tree returns a deep copy of the forest, roots and children in order.
+func (g *Graph) Tree() []TreeNode {
+	out := make([]TreeNode, 0, len(g.roots))
+	for _, id := range g.roots {
+		out = append(out, g.tree(id))
+	}
+	return out
+}
+
+func (g *Graph) tree(id string) TreeNode {
+	n := g.nodes[id]
+	t := TreeNode{ID: n.ID, Name: n.Name, Type: n.Type, Properties: cloneProps(n.Properties), Children: make([]TreeNode, 0, len(n.Children))}
+	for _, c := range n.Children {
+		t.Children = append(t.Children, g.tree(c))
+	}
+	return t
+}
+
+// Equal reports whether g and o hold exactly the same nodes, with the same
+// fields, child order and root order, typed by the same template id.
+func (g *Graph) Equal(o *Graph) bool {
+	if g.tmpl.ID != o.tmpl.ID || len(g.nodes) != len(o.nodes) || !slices.Equal(g.roots, o.roots) {
+		return false
+	}
+	for id, a := range g.nodes {
+		b, ok := o.nodes[id]
+		if !ok || !a.equal(b) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *Node) equal(o *Node) bool {
+	return n.ID == o.ID && n.Type == o.Type && n.Name == o.Name && n.ParentID == o.ParentID &&
+		slices.Equal(n.Children, o.Children) && n.CreatedAt.Equal(o.CreatedAt) &&
+		reflect.DeepEqual(n.Properties, o.Properties)
+}
+
+// Clone returns a deep copy of g (tests and snapshots; commands never copy the graph).
+func (g *Graph) Clone() *Graph {
+	c := &Graph{tmpl: g.tmpl, nodes: make(map[string]*Node, len(g.nodes)), roots: append([]string{}, g.roots...), newID: g.newID, now: g.now}
+	for id, n := range g.nodes {
+		cp := n.clone()
+		c.nodes[id] = &cp
+	}
+	return c
+}
+
+func (n *Node) clone() Node {
+	c := *n
+	c.Children = append([]string{}, n.Children...)
+	c.Properties = cloneProps(n.Properties)
+	return c
+}
+
+func cloneProps(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p))
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}
