@@ -1,0 +1,206 @@
+package ws_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws"
+	"github.com/talus-tally/server/ws/sioclient"
+)
+
+// fixture is a socket layer over real session actors on 127.0.0.1.
+type fixture struct {
+	url      string
+	sessions *actors.Sessions
+}
+
+func start(tb testing.TB, cfg ws.Config) *fixture {
+	tb.Helper()
+	catalog, errs := model.LoadCatalog("")
+	require.Empty(tb, errs)
+	log := slog.New(slog.DiscardHandler)
+	sessions, err := actors.Start(actors.Config{Catalog: catalog, Logger: log})
+	require.NoError(tb, err)
+	cfg.Logger = log
+	srv := ws.New(cfg, sessions)
+	hs := httptest.NewServer(srv)
+	tb.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = sessions.Stop(ctx)
+	})
+	return &fixture{url: hs.URL, sessions: sessions}
+}
+
+func ctx(tb testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	tb.Cleanup(cancel)
+	return c
+}
+
+// project opens a restomod project and returns its session and root.
+func (f *fixture) project(tb testing.TB) (string, string) {
+	p, err := f.sessions.CreateProject(ctx(tb), "", "restomod", "Car")
+	require.NoError(tb, err)
+	return p.SessionID, p.Roots[0].ID
+}
+
+func dial(tb testing.TB, f *fixture, auth any) *sioclient.Client {
+	c, err := sioclient.Dial(ctx(tb), f.url, "/graph", auth, 1024)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// next returns the next event named one of names, skipping others.
+func next(tb testing.TB, c *sioclient.Client, names ...string) map[string]any {
+	tb.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-c.Events():
+			for _, n := range names {
+				if ev.Name == n {
+					var m map[string]any
+					if len(ev.Args) > 0 {
+						require.NoError(tb, json.Unmarshal(ev.Args[0], &m))
+					}
+					return m
+				}
+			}
+		case <-c.Done():
+			tb.Fatalf("connection ended waiting for %v: %v", names, c.Err())
+		case <-deadline:
+			tb.Fatalf("no %v event", names)
+		}
+	}
+}
+
+func call(tb testing.TB, c *sioclient.Client, event string, arg any) map[string]any {
+	tb.Helper()
+	args, err := c.Call(ctx(tb), event, arg)
+	require.NoError(tb, err)
+	require.NotEmpty(tb, args)
+	var m map[string]any
+	require.NoError(tb, json.Unmarshal(args[0], &m))
+	return m
+}
+
+func TestJoinExecuteAndEvents(t *testing.T) {
+	f := start(t, ws.Config{})
+	sid, root := f.project(t)
+	a := dial(t, f, nil)
+	joined := call(t, a, "join_session", map[string]string{"session_id": sid})
+	assert.Equal(t, sid, joined["session_id"])
+	assert.EqualValues(t, 1, joined["active_clients"])
+	b := dial(t, f, map[string]string{"session_id": sid}) // joins at connect
+	assert.Equal(t, sid, next(t, b, "joined")["session_id"])
+	assert.EqualValues(t, 1, next(t, a, "session:connected")["client_count"], "a's own arrival first")
+	assert.EqualValues(t, 2, next(t, a, "session:connected")["client_count"])
+
+	res := call(t, a, "execute_command", map[string]any{
+		"command_type": "CreateNode", "command_id": "c-1", "include_graph": false,
+		"data": map[string]any{"parent_id": root, "blueprint_type_id": "phase", "name": "Body"},
+	})
+	require.Equal(t, true, res["success"], res)
+	assert.Equal(t, "c-1", res["command_id"])
+	assert.NotContains(t, res, "graph")
+	for _, c := range []*sioclient.Client{a, b} {
+		ev := next(t, c, "graph:node-created")
+		assert.Equal(t, res["node_id"], ev["node_id"])
+		assert.Equal(t, "c-1", ev["command_id"])
+		assert.Equal(t, sid, ev["session_id"])
+		assert.Equal(t, "CreateNode", next(t, c, "command:executed")["command_type"])
+	}
+
+	undo := call(t, b, "undo", nil)
+	assert.Equal(t, "CreateNode", undo["command_type"])
+	assert.Equal(t, res["node_id"], next(t, a, "graph:node-deleted")["node_id"])
+	assert.Equal(t, "CreateNode", next(t, a, "command:undo")["command_type"])
+
+	pong := call(t, a, "ping", nil)
+	assert.NotEmpty(t, pong["timestamp"])
+}
+
+func TestErrorsKeepTheConnection(t *testing.T) {
+	f := start(t, ws.Config{})
+	sid, root := f.project(t)
+	c := dial(t, f, nil)
+	tests := []struct {
+		name  string
+		event string
+		arg   any
+		code  string
+	}{
+		{"unknown session", "join_session", map[string]string{"session_id": "00000000-0000-4000-8000-000000000000"}, "INVALID_SESSION"},
+		{"no session id", "join_session", map[string]string{}, "INVALID_REQUEST"},
+		{"argument not an object", "join_session", "oops", "INVALID_REQUEST"},
+		{"command before join", "execute_command", map[string]any{"command_type": "RenameNode", "data": map[string]any{"node_id": root, "name": "x"}}, "INVALID_REQUEST"},
+		{"unknown command", "execute_command", map[string]any{"session_id": sid, "command_type": "Explode"}, "INVALID_COMMAND"},
+		{"rule broken", "execute_command", map[string]any{"session_id": sid, "command_type": "CreateNode", "data": map[string]any{"parent_id": root, "blueprint_type_id": "task"}}, "INVALID_COMMAND"},
+		{"nothing to redo", "redo", map[string]string{"session_id": sid}, "NOTHING_TO_REDO"},
+		{"leave unjoined", "leave_session", map[string]string{"session_id": sid}, "INVALID_REQUEST"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := call(t, c, tc.event, tc.arg)
+			assert.Equal(t, false, res["success"])
+			assert.Equal(t, tc.code, res["error"].(map[string]any)["code"])
+			assert.Equal(t, tc.code, next(t, c, "error")["code"])
+		})
+	}
+	// Still connected and useful.
+	assert.Equal(t, sid, call(t, c, "join_session", map[string]string{"session_id": sid})["session_id"])
+}
+
+func TestLegacyNamesAndReplay(t *testing.T) {
+	f := start(t, ws.Config{})
+	sid, root := f.project(t)
+	_, err := f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: "Renamed"}})
+	require.NoError(t, err)
+
+	c := dial(t, f, map[string]any{"session_id": sid, "last_seq": 0, "names": "legacy"})
+	joined := next(t, c, "joined")
+	// Everything from seq 1 comes again, in order, before live events.
+	var seqs []float64
+	for range int(joined["seq"].(float64)) {
+		select {
+		case ev := <-c.Events():
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(ev.Args[0], &m))
+			seqs = append(seqs, m["seq"].(float64))
+			assert.NotContains(t, ev.Name, "graph:", "legacy names drop the graph: prefix")
+		case <-time.After(10 * time.Second):
+			t.Fatal("replay incomplete")
+		}
+	}
+	for i, s := range seqs {
+		assert.EqualValues(t, i+1, s)
+	}
+	_, err = f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: "Again"}})
+	require.NoError(t, err)
+	assert.Equal(t, "Again", next(t, c, "node-updated")["changes"].(map[string]any)["name"].(map[string]any)["new"])
+}
+
+func TestSessionClosedReachesClients(t *testing.T) {
+	f := start(t, ws.Config{})
+	sid, _ := f.project(t)
+	c := dial(t, f, map[string]string{"session_id": sid})
+	next(t, c, "joined")
+	require.NoError(t, f.sessions.Close(ctx(t), sid))
+	assert.Equal(t, sid, next(t, c, "session:closed")["session_id"])
+	// The membership is gone: a command without a session id has nowhere to go.
+	res := call(t, c, "undo", nil)
+	assert.Equal(t, "INVALID_REQUEST", res["error"].(map[string]any)["code"])
+}
