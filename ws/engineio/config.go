@@ -1,0 +1,57 @@
+package engineio
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config tunes a Server. Zero fields take the defaults below.
+type Config struct {
+	// PingInterval is how often the server pings the client (default 25s).
+	PingInterval time.Duration
+	// PingTimeout is how long the server waits for the pong (default 20s).
+	PingTimeout time.Duration
+	// MaxPayload is the largest polling POST body or WebSocket message, in
+	// bytes, the server accepts (default 1,000,000).
+	MaxPayload int
+	// UpgradeTimeout bounds the polling->websocket upgrade: a probe WebSocket
+	// that has not sent the upgrade packet by then is closed (default 10s).
+	UpgradeTimeout time.Duration
+	// WriteTimeout bounds one WebSocket write (default 10s).
+	WriteTimeout time.Duration
+	// SendQueueLen bounds the packets waiting to be written to one client
+	// (default 4096). Send on a full queue closes the session.
+	SendQueueLen int
+	// AllowedOrigins lists the exact Origin values that may use the server
+	// from a browser. Empty means any origin: the request's Origin is echoed
+	// with credentials allowed, because the frontend runs on another port.
+	AllowedOrigins []string
+	// Logger receives one line per session event; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.MaxPayload <= 0 {
+		c.MaxPayload = 1_000_000
+	}
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.SendQueueLen <= 0 {
+		c.SendQueueLen = 4096
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

@@ -1,0 +1,136 @@
+package engineio
+
+import (
+	"io"
+	"net/http"
+)
+
+// HTTP long-polling: a GET waits for packets, a POST carries the client's.
+
+const textContentType = "text/plain; charset=UTF-8"
+
+func writeText(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", textContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// servePoll answers one GET with whatever is queued, waiting until there is
+// something, the session ends or an upgrade needs the poll to finish.
+func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	switch {
+	case c.closed:
+		c.mu.Unlock()
+		errUnknownSID.write(w)
+		return
+	case c.ws != nil:
+		c.mu.Unlock()
+		errBadRequest.write(w) // upgraded: polling is over for this sid
+		return
+	case c.polling:
+		c.mu.Unlock()
+		// The spec closes the session on overlapping polls; the waiting
+		// GET answers with the close packet.
+		c.close(ReasonDuplicatePoll, true)
+		errBadRequest.write(w)
+		return
+	}
+	c.polling = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.polling = false
+		c.mu.Unlock()
+	}()
+
+	for {
+		c.mu.Lock()
+		var pkts []Packet
+		if c.holdWake == 0 || c.closed {
+			pkts, c.queue = c.queue, nil
+		}
+		closed, byServer := c.closed, c.serverClosed
+		upgrading := c.upgrading || c.ws != nil
+		c.mu.Unlock()
+		switch {
+		case closed && byServer:
+			writeText(w, EncodePayload(append(pkts, Packet{Type: Close})))
+			return
+		case closed:
+			writeText(w, EncodePayload([]Packet{{Type: Noop}}))
+			return
+		case len(pkts) > 0:
+			writeText(w, EncodePayload(pkts))
+			return
+		case upgrading:
+			writeText(w, EncodePayload([]Packet{{Type: Noop}}))
+			return
+		}
+		select {
+		case <-c.wake:
+		case <-c.done:
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// servePost decodes the client's payload and handles its packets in order.
+func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	upgraded := c.ws != nil
+	c.mu.Unlock()
+	if upgraded {
+		errBadRequest.write(w)
+		return
+	}
+	limit := int64(c.cfg.MaxPayload)
+	if r.ContentLength > limit {
+		c.close(ReasonPayloadTooLarge, true)
+		errTooLarge.write(w)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		c.close(ReasonTransportError, false)
+		errBadRequest.write(w)
+		return
+	}
+	if int64(len(body)) > limit {
+		c.close(ReasonPayloadTooLarge, true)
+		errTooLarge.write(w)
+		return
+	}
+	pkts, err := DecodePayload(body)
+	if err != nil {
+		c.log.Debug("bad polling payload", "err", err)
+		c.close(ReasonParseError, true)
+		errBadRequest.write(w)
+		return
+	}
+	// Replies to this body are held back from the waiting poll until every
+	// packet was handled, so they travel in one response instead of
+	// trickling out one poll each.
+	c.mu.Lock()
+	c.holdWake++
+	c.mu.Unlock()
+	c.recvMu.Lock()
+	for _, p := range pkts {
+		if err = c.handle(p); err != nil {
+			break
+		}
+	}
+	c.recvMu.Unlock()
+	c.mu.Lock()
+	c.holdWake--
+	c.mu.Unlock()
+	c.signal()
+	if err != nil {
+		c.close(ReasonParseError, true)
+		errBadRequest.write(w)
+		return
+	}
+	writeText(w, []byte("ok"))
+}

@@ -1,0 +1,204 @@
+package engineio
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/gorilla/websocket"
+)
+
+// Server is the Engine.IO endpoint; mount it at /socket.io/. It owns the
+// table of live sessions.
+type Server struct {
+	cfg          Config
+	onConnection func(*Conn)
+	upgrader     websocket.Upgrader
+
+	mu    sync.Mutex
+	conns map[string]*Conn
+}
+
+// NewServer returns a Server that calls onConnection for each new session,
+// before the client hears of it: set the Conn's callbacks there.
+func NewServer(cfg Config, onConnection func(*Conn)) *Server {
+	s := &Server{
+		cfg:          cfg.withDefaults(),
+		onConnection: onConnection,
+		conns:        make(map[string]*Conn),
+	}
+	s.upgrader = websocket.Upgrader{CheckOrigin: s.originAllowed}
+	return s
+}
+
+// Config returns the configuration in force, defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Len returns the number of open sessions.
+func (s *Server) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Close ends every open session from the server side.
+func (s *Server) Close() {
+	s.mu.Lock()
+	conns := make([]*Conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+func (s *Server) get(sid string) *Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[sid]
+}
+
+func (s *Server) remove(sid string) {
+	s.mu.Lock()
+	delete(s.conns, sid)
+	s.mu.Unlock()
+}
+
+// ServeHTTP routes a request by its query: a handshake without sid, a poll or
+// post with one, or a WebSocket (direct, or upgrading a polling session).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.cors(w, r) {
+		errForbidden.write(w)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("EIO") != "4" {
+		errBadVersion.write(w)
+		return
+	}
+	transport := q.Get("transport")
+	if transport != "polling" && transport != "websocket" {
+		errUnknownTransport.write(w)
+		return
+	}
+	sid := q.Get("sid")
+	if sid == "" {
+		switch {
+		case r.Method != http.MethodGet:
+			errBadHandshake.write(w)
+		case transport == "polling":
+			s.handshakePolling(w, r)
+		case websocket.IsWebSocketUpgrade(r):
+			s.handshakeWebSocket(w, r)
+		default:
+			errBadRequest.write(w)
+		}
+		return
+	}
+	c := s.get(sid)
+	if c == nil {
+		errUnknownSID.write(w)
+		return
+	}
+	switch {
+	case transport == "websocket":
+		c.serveUpgrade(w, r)
+	case r.Method == http.MethodGet:
+		c.servePoll(w, r)
+	case r.Method == http.MethodPost:
+		c.servePost(w, r)
+	default:
+		errBadRequest.write(w)
+	}
+}
+
+// openPacket is the handshake the client receives first.
+func (s *Server) openPacket(sid string, upgrades []string) Packet {
+	data, _ := json.Marshal(struct {
+		SID          string   `json:"sid"`
+		Upgrades     []string `json:"upgrades"`
+		PingInterval int64    `json:"pingInterval"`
+		PingTimeout  int64    `json:"pingTimeout"`
+		MaxPayload   int      `json:"maxPayload"`
+	}{sid, upgrades, s.cfg.PingInterval.Milliseconds(), s.cfg.PingTimeout.Milliseconds(), s.cfg.MaxPayload})
+	return Packet{Type: Open, Data: data}
+}
+
+// register creates a session and hands it to onConnection.
+func (s *Server) register(r *http.Request) *Conn {
+	c := newConn(s, rand.Text(), r)
+	s.mu.Lock()
+	s.conns[c.id] = c
+	s.mu.Unlock()
+	c.log.Debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
+	return c
+}
+
+func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
+	c := s.register(r)
+	if s.onConnection != nil {
+		s.onConnection(c)
+	}
+	writeText(w, EncodePayload([]Packet{s.openPacket(c.id, []string{"websocket"})}))
+	c.startHeartbeat()
+}
+
+func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade already answered the client
+	}
+	c := s.register(r)
+	t := newWSTransport(ws, s.cfg.MaxPayload)
+	close(t.activate)
+	c.mu.Lock()
+	c.ws = t
+	c.queue = append(c.queue, s.openPacket(c.id, []string{}))
+	c.mu.Unlock()
+	if s.onConnection != nil {
+		s.onConnection(c)
+	}
+	c.startHeartbeat()
+	go c.writeLoop(t)
+	c.readLoop(t)
+}
+
+// originAllowed applies AllowedOrigins; with none configured, any origin is.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin == "" || len(s.cfg.AllowedOrigins) == 0 || slices.Contains(s.cfg.AllowedOrigins, origin)
+}
+
+// cors sets the CORS headers for an allowed origin and reports whether the
+// request may proceed.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if !s.originAllowed(r) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+			h.Set("Access-Control-Allow-Headers", req)
+		} else {
+			h.Set("Access-Control-Allow-Headers", "Content-Type")
+		}
+		h.Set("Access-Control-Max-Age", "86400")
+	}
+	return true
+}

@@ -1,0 +1,199 @@
+package engineio
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// wsTransport is one WebSocket carrying, or probing to carry, a session.
+// writeLoop is its only writer and readLoop its only reader.
+type wsTransport struct {
+	ws       *websocket.Conn
+	direct   chan Packet   // probe answers, written before the upgrade completes
+	activate chan struct{} // closed when this WebSocket becomes the session's transport
+	stop     chan struct{} // closed when readLoop ends
+}
+
+func newWSTransport(ws *websocket.Conn, maxPayload int) *wsTransport {
+	ws.SetReadLimit(int64(maxPayload))
+	return &wsTransport{
+		ws:       ws,
+		direct:   make(chan Packet, 4),
+		activate: make(chan struct{}),
+		stop:     make(chan struct{}),
+	}
+}
+
+// serveUpgrade accepts the WebSocket that probes an upgrade of a polling session.
+func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	busy := c.closed || c.ws != nil || c.probe != nil
+	c.mu.Unlock()
+	if busy || !websocket.IsWebSocketUpgrade(r) {
+		errBadRequest.write(w)
+		return
+	}
+	ws, err := c.srv.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade already answered the client
+	}
+	t := newWSTransport(ws, c.cfg.MaxPayload)
+	c.mu.Lock()
+	if c.closed || c.ws != nil || c.probe != nil {
+		c.mu.Unlock()
+		_ = ws.Close()
+		return
+	}
+	c.probe = t
+	c.mu.Unlock()
+	// The probe must finish within UpgradeTimeout; the deadline is lifted
+	// once the upgrade completes and the heartbeat takes over.
+	_ = ws.SetReadDeadline(time.Now().Add(c.cfg.UpgradeTimeout))
+	go c.writeLoop(t)
+	c.readLoop(t)
+}
+
+// readLoop reads frames until the WebSocket fails or the session ends.
+func (c *Conn) readLoop(t *wsTransport) {
+	defer close(t.stop)
+	defer c.dropProbe(t)
+	active := c.isActive(t)
+	for {
+		mt, data, err := t.ws.ReadMessage()
+		if err != nil {
+			if active {
+				c.close(ReasonTransportClose, false)
+			}
+			return
+		}
+		var p Packet
+		if mt == websocket.BinaryMessage {
+			p = BinaryMessage(data)
+		} else if p, err = DecodePacket(data); err != nil {
+			if active {
+				c.close(ReasonParseError, true)
+			}
+			return
+		}
+		if !active {
+			if active, err = c.probePacket(t, p); err != nil {
+				return // a failed probe ends this WebSocket, not the session
+			}
+			continue
+		}
+		c.recvMu.Lock()
+		err = c.handle(p)
+		c.recvMu.Unlock()
+		if err != nil {
+			c.close(ReasonParseError, true)
+			return
+		}
+	}
+}
+
+// probePacket handles a packet on a WebSocket that is not yet the session's
+// transport: "2probe" is answered with "3probe" and ends the pending poll;
+// "5" completes the upgrade. It reports whether t is now active.
+func (c *Conn) probePacket(t *wsTransport, p Packet) (bool, error) {
+	switch {
+	case p.Type == Ping && string(p.Data) == "probe":
+		c.mu.Lock()
+		c.upgrading = true
+		c.mu.Unlock()
+		c.signal()
+		select {
+		case t.direct <- Packet{Type: Pong, Data: []byte("probe")}:
+		default: // a client probing in a loop; one answer is enough
+		}
+		return false, nil
+	case p.Type == Upgrade:
+		c.mu.Lock()
+		ok := c.upgrading && !c.closed && c.probe == t
+		if ok {
+			c.ws, c.probe, c.upgrading = t, nil, false
+		}
+		c.mu.Unlock()
+		if !ok {
+			return false, ErrBadPacket
+		}
+		_ = t.ws.SetReadDeadline(time.Time{})
+		close(t.activate)
+		c.signal()
+		c.log.Debug("engine.io session upgraded to websocket")
+		return true, nil
+	}
+	return false, ErrBadPacket
+}
+
+// dropProbe forgets t if it was still probing, so polling carries on.
+func (c *Conn) dropProbe(t *wsTransport) {
+	c.mu.Lock()
+	if c.probe == t {
+		c.probe, c.upgrading = nil, false
+	}
+	c.mu.Unlock()
+}
+
+func (c *Conn) isActive(t *wsTransport) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ws == t
+}
+
+// writeLoop is the only goroutine writing to t. Before activation it writes
+// probe answers only; after, it drains the session's queue.
+func (c *Conn) writeLoop(t *wsTransport) {
+	defer t.ws.Close()
+	var wake <-chan struct{}
+	activate := t.activate
+	for {
+		if wake != nil {
+			if err := c.writePackets(t, c.take()); err != nil {
+				c.close(ReasonTransportError, false)
+				return
+			}
+		}
+		select {
+		case p := <-t.direct:
+			if err := c.writePackets(t, []Packet{p}); err != nil {
+				return
+			}
+		case <-activate:
+			activate, wake = nil, c.wake
+		case <-wake:
+		case <-t.stop:
+			return
+		case <-c.done:
+			if _, byServer := c.closeState(); wake != nil && byServer {
+				_ = c.writePackets(t, append(c.take(), Packet{Type: Close}))
+				_ = t.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
+					time.Now().Add(c.cfg.WriteTimeout))
+			}
+			return
+		}
+	}
+}
+
+func (c *Conn) writePackets(t *wsTransport, pkts []Packet) error {
+	var buf []byte
+	for _, p := range pkts {
+		if err := t.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+			return err
+		}
+		if p.Binary {
+			// Revision 4 sends binary messages as bare binary frames.
+			if err := t.ws.WriteMessage(websocket.BinaryMessage, p.Data); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = p.appendText(buf[:0])
+		if err := t.ws.WriteMessage(websocket.TextMessage, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+package socketio
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/talus-tally/server/ws/engineio"
+)
+
+// client is the Socket.IO state of one Engine.IO connection: the sockets it
+// opened, one per namespace, and a binary packet still waiting for its
+// attachments. pending and parts are touched only by the receive goroutine.
+type client struct {
+	srv  *Server
+	conn *engineio.Conn
+	log  *slog.Logger
+
+	pending *Packet
+	parts   [][]byte
+
+	mu           sync.Mutex
+	sockets      map[string]*Socket
+	joined       bool // some namespace was joined: the connect timeout is off
+	connectTimer *time.Timer
+}
+
+func (s *Server) onEngineConn(c *engineio.Conn) {
+	cl := &client{srv: s, conn: c, log: s.log.With("eio_sid", c.ID()), sockets: make(map[string]*Socket)}
+	c.OnMessage(cl.onMessage)
+	c.OnClose(cl.onClose)
+	cl.connectTimer = time.AfterFunc(s.cfg.ConnectTimeout, func() {
+		cl.mu.Lock()
+		joined := cl.joined
+		cl.mu.Unlock()
+		if !joined {
+			cl.log.Debug("no namespace joined in time, closing")
+			c.Close()
+		}
+	})
+}
+
+// onMessage receives Engine.IO messages in order.
+func (cl *client) onMessage(m engineio.Packet) {
+	if m.Binary {
+		if cl.pending == nil {
+			cl.fail("binary message without a packet announcing it", nil)
+			return
+		}
+		cl.parts = append(cl.parts, m.Data)
+		if len(cl.parts) == cl.pending.Attachments {
+			p, parts := *cl.pending, cl.parts
+			cl.pending, cl.parts = nil, nil
+			cl.dispatch(p, parts)
+		}
+		return
+	}
+	if cl.pending != nil {
+		cl.fail("text packet while binary attachments were expected", nil)
+		return
+	}
+	p, err := Decode(m.Data)
+	if err != nil {
+		cl.fail("malformed packet", err)
+		return
+	}
+	if p.Type.binary() && p.Attachments > 0 {
+		cl.pending = &p
+		return
+	}
+	cl.dispatch(p, nil)
+}
+
+// fail closes the connection after a protocol violation, as the spec requires.
+func (cl *client) fail(why string, err error) {
+	cl.log.Debug("closing connection: "+why, "err", err)
+	cl.conn.CloseWith(engineio.ReasonParseError)
+}
+
+func (cl *client) dispatch(p Packet, attachments [][]byte) {
+	switch p.Type {
+	case Connect:
+		cl.connect(p)
+	case Disconnect:
+		if s := cl.remove(p.Namespace, nil); s != nil {
+			s.closed(ReasonClientDisconnect)
+		}
+	case Event, BinaryEvent:
+		if s := cl.socket(p.Namespace); s != nil {
+			s.receive(p, attachments)
+		}
+	case Ack, BinaryAck:
+		// The server never asks for acknowledgements, so none is awaited.
+	default:
+		cl.fail("client sent "+p.Type.String(), nil)
+	}
+}
+
+func (cl *client) socket(nsp string) *Socket {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.sockets[nsp]
+}
+
+// remove forgets the socket of nsp, if it is only (when only != nil).
+func (cl *client) remove(nsp string, only *Socket) *Socket {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	s := cl.sockets[nsp]
+	if s == nil || (only != nil && s != only) {
+		return nil
+	}
+	delete(cl.sockets, nsp)
+	return s
+}
+
+var errInvalidNamespace = &RefusedError{Message: "Invalid namespace"}
+
+func (cl *client) connect(p Packet) {
+	nsp := cl.srv.namespace(p.Namespace)
+	if nsp == nil {
+		cl.refuse(p.Namespace, errInvalidNamespace)
+		return
+	}
+	if s := cl.socket(p.Namespace); s != nil {
+		// Already joined: confirm again rather than open a second socket.
+		_ = cl.conn.Send(engineio.TextMessage(connectPacket(p.Namespace, s.id)))
+		return
+	}
+	auth := p.Data
+	if auth == nil {
+		auth = json.RawMessage("{}")
+	}
+	req := cl.conn.Request()
+	s := &Socket{
+		id:  rand.Text(),
+		nsp: nsp,
+		cl:  cl,
+		hs: Handshake{
+			Query: req.Query, Header: req.Header, Address: req.RemoteAddr,
+			Time: time.Now(), Auth: auth,
+		},
+		handlers: make(map[string]handler),
+	}
+	if h := nsp.handler(); h != nil {
+		if err := h(s); err != nil {
+			s.mu.Lock()
+			s.state, s.early = stateClosed, nil
+			s.mu.Unlock()
+			cl.refuse(p.Namespace, err)
+			return
+		}
+	}
+	cl.mu.Lock()
+	cl.sockets[p.Namespace] = s
+	cl.joined = true
+	cl.mu.Unlock()
+	cl.connectTimer.Stop()
+	s.accept()
+}
+
+func connectPacket(nsp, sid string) []byte {
+	data, _ := json.Marshal(map[string]string{"sid": sid}) // cannot fail
+	return Packet{Type: Connect, Namespace: nsp, Data: data}.Encode()
+}
+
+func (cl *client) refuse(nsp string, err error) {
+	var ce *RefusedError
+	if !errors.As(err, &ce) {
+		ce = &RefusedError{Message: err.Error()}
+	}
+	data, merr := json.Marshal(ce)
+	if merr != nil {
+		cl.log.Error("connect error data does not marshal", "err", merr)
+		data, _ = json.Marshal(&RefusedError{Message: ce.Message})
+	}
+	_ = cl.conn.Send(engineio.TextMessage(Packet{Type: ConnectError, Namespace: nsp, Data: data}.Encode()))
+}
+
+// onClose ends every socket of the connection.
+func (cl *client) onClose(reason string) {
+	cl.connectTimer.Stop()
+	cl.mu.Lock()
+	sockets := cl.sockets
+	cl.sockets = make(map[string]*Socket)
+	cl.mu.Unlock()
+	for _, s := range sockets {
+		s.closed(reason)
+	}
+}
