@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown neither closes hijacked WebSockets nor ends pending long
+	// polls (it would wait for them), so the socket layer closes its
+	// clients as shutdown begins, before the sessions stop.
+	srv.RegisterOnShutdown(sockets.Close)
 	log.Info("listening",
 		"addr", ln.Addr().String(),
 		"url", "http://"+ln.Addr().String()+"/api/v1",
@@ -119,12 +123,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	// Shutdown does not wait for hijacked WebSockets (nor end long polls):
-	// the socket layer closes its clients before the sessions stop.
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
 	}
-	sockets.Close()
 	if err := sessions.Stop(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("stop sessions: %w", err))
 	}
