@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
 )
 
@@ -15,6 +16,20 @@ type Config struct {
 	HistoryLimit   int           // events kept per session for replay, default 10000
 	CommandIDLimit int           // command ids remembered for retries, default 10000
 	Logger         *slog.Logger
+
+	// Store makes sessions durable: every acknowledged change is journaled
+	// before its reply, and Start brings back every stored session. Saved
+	// projects live there too. nil keeps everything in memory only. The
+	// caller opens it before Start and closes it after Stop.
+	Store *store.Store
+	// IdleTimeout takes a session with no clients and no activity for this
+	// long out of memory (with a Store only); its next request brings it
+	// back. 0 never does. Not with a store opened Disabled (benchmarks):
+	// that store keeps nothing to bring back.
+	IdleTimeout time.Duration
+	// CheckpointEvery is how many journal records a session writes between
+	// checkpoints of its whole state, default 1000.
+	CheckpointEvery int
 }
 
 // SessionSummary is one row of GET /sessions.
@@ -89,4 +104,13 @@ type Joined struct {
 	Seq           uint64   // events up to Seq are in Missed or Resync; later ones go to Sub
 	Missed        []*Event // with LastSeq: the events after it, in order
 	Resync        *Tree    // with LastSeq older than the kept history
+}
+
+// SavedProject is one row of GET /projects: a project saved in the store.
+type SavedProject struct {
+	ProjectID  string    `json:"project_id"`
+	Name       string    `json:"name"`
+	TemplateID string    `json:"template_id"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	NodeCount  int       `json:"node_count"`
 }

@@ -7,10 +7,11 @@ import (
 
 // Defaults for the zero fields of Config.
 const (
-	DefaultRequestTimeout = 5 * time.Second
-	DefaultUndoLimit      = 1000
-	DefaultHistoryLimit   = 10000
-	DefaultCommandIDLimit = 10000
+	DefaultRequestTimeout  = 5 * time.Second
+	DefaultUndoLimit       = 1000
+	DefaultHistoryLimit    = 10000
+	DefaultCommandIDLimit  = 10000
+	DefaultCheckpointEvery = 1000
 )
 
 // withDefaults returns cfg with every zero (or negative) field set to its
@@ -27,6 +28,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.CommandIDLimit <= 0 {
 		cfg.CommandIDLimit = DefaultCommandIDLimit
+	}
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if cfg.IdleTimeout < 0 {
+		cfg.IdleTimeout = 0
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

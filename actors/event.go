@@ -13,7 +13,7 @@ type Event struct {
 	ProjectID string
 	CommandID string
 	Timestamp time.Time
-	Data      any    // the model payload, or one of this package's session payloads
+	Data      any    // the model payload, or one of this package's session payloads; json.RawMessage of JSON for an event restored from the store
 	JSON      []byte // do not modify
 }
 

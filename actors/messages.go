@@ -60,6 +60,11 @@ type (
 	getInfo struct {
 		asks[*Info]
 	}
+	// ready asks whether the session serves: it is answered after the
+	// session stored (or restored) itself, with the error if that failed.
+	ready struct {
+		asks[struct{}]
+	}
 	getTree struct {
 		asks[*Tree]
 	}
@@ -92,7 +97,40 @@ type (
 		asks[bool]
 		IdleBefore time.Time
 	}
+	// saveProject writes the open project, which must be ProjectID, to the
+	// store; the reply is when.
+	saveProject struct {
+		asks[time.Time]
+		ProjectID string
+	}
+	// openFile opens a project file (validated again here) as ProjectID,
+	// replacing the session's graph: a load or an import.
+	openFile struct {
+		asks[*Project]
+		ProjectID string
+		File      []byte
+	}
+	// exportProject asks for the open project, which must be ProjectID, as
+	// a project file.
+	exportProject struct {
+		asks[[]byte]
+		ProjectID string
+	}
+	// getProject asks for the open project, which must be ProjectID.
+	getProject struct {
+		asks[*Project]
+		ProjectID string
+	}
 )
+
+// Messages a session sends itself.
+type (
+	// idleCheck comes from the session's idle timer.
+	idleCheck struct{}
+)
+
+// IgnoreDeadLetterLogging: a timer may fire just after its session stopped.
+func (*idleCheck) IgnoreDeadLetterLogging() {}
 
 // eventsPage answers eventsAfter.
 type eventsPage struct {
@@ -107,9 +145,30 @@ type (
 		asks[string]
 		SessionID string
 	}
-	// listSessions asks for the ids of the live sessions.
+	// listSessions asks for every session the registry knows: live ones
+	// by id, passive ones with their last summary.
 	listSessions struct {
-		asks[[]string]
+		asks[[]listed]
+	}
+	// activate asks the registry to bring a stored session back into
+	// memory. The reply says whether it spawned one; false means the session
+	// is still live (or just stopping): ask it again.
+	activate struct {
+		asks[bool]
+		SessionID string
+	}
+	// closePassive closes a session that is not in memory, like
+	// closeSession, without loading it. Live means the session is in memory:
+	// ask it instead.
+	closePassive struct {
+		asks[passiveClosed]
+		SessionID  string
+		IdleBefore time.Time
+	}
+	// isLive asks whether a session is in memory (tests).
+	isLive struct {
+		asks[bool]
+		SessionID string
 	}
 	// findProject asks which session has ProjectID open.
 	findProject struct {
@@ -122,4 +181,25 @@ type (
 		SessionID string
 		ProjectID string
 	}
+	// sessionEnded is told by a session before it stops for good (Closed)
+	// or leaves memory (Summary is then what List shows meanwhile). Gen tells
+	// a late message of an earlier incarnation from the current one.
+	sessionEnded struct {
+		SessionID string
+		Gen       uint64
+		Closed    bool
+		Summary   *SessionSummary
+	}
 )
+
+// listed is one session in the registry's list.
+type listed struct {
+	SessionID string
+	Passive   *SessionSummary // nil when the session is in memory
+}
+
+// passiveClosed answers closePassive.
+type passiveClosed struct {
+	Closed bool
+	Live   bool
+}

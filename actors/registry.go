@@ -1,12 +1,15 @@
 package actors
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/talus-tally/server/model"
 )
 
@@ -15,19 +18,43 @@ import (
 const registryName = "registry"
 
 // registry spawns the session actors as its children and keeps which
-// session has which project open. Only Receive touches its maps.
+// session has which project open. With a store it also knows the sessions
+// that are not in memory (passive: stored, and brought back on their next
+// request) by a small summary. Only Receive touches its maps.
 type registry struct {
 	cfg      Config
-	sessions map[string]string // session id -> open project id ("" for none)
+	sessions map[string]*entry // by session id
 	projects map[string]string // project id -> session id
+	gen      uint64            // incarnations spawned so far
 }
 
-func newRegistry(cfg Config) *registry {
-	return &registry{
+// entry is what the registry knows of one session.
+type entry struct {
+	project string // open project id, "" for none
+	live    bool   // an actor runs it; false: only the store holds it
+	gen     uint64 // the incarnation of the live (or last) actor
+	summary SessionSummary
+}
+
+// stored is a session found in the store at start.
+type stored struct {
+	summary SessionSummary
+	project string
+}
+
+func newRegistry(cfg Config, known []stored) *registry {
+	r := &registry{
 		cfg:      cfg,
-		sessions: make(map[string]string),
+		sessions: make(map[string]*entry, len(known)),
 		projects: make(map[string]string),
 	}
+	for _, k := range known {
+		r.sessions[k.summary.SessionID] = &entry{project: k.project, summary: k.summary}
+		if k.project != "" {
+			r.projects[k.project] = k.summary.SessionID
+		}
+	}
+	return r
 }
 
 // resume keeps a failing actor and its state: restarting a session would
@@ -37,9 +64,9 @@ func resume() actor.SupervisorStrategy {
 	return actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.ResumeDirective })
 }
 
-func registryProps(cfg Config) *actor.Props {
+func registryProps(cfg Config, known []stored) *actor.Props {
 	return actor.PropsFromProducer(
-		func() actor.Actor { return newRegistry(cfg) },
+		func() actor.Actor { return newRegistry(cfg, known) },
 		actor.WithSupervisor(resume()), // for the sessions
 		actor.WithGuardian(resume()),   // for the registry itself
 	)
@@ -57,13 +84,36 @@ func (r *registry) Receive(c actor.Context) {
 
 	switch m := c.Message().(type) {
 	case *spawnSession:
-		c.Respond(&reply[string]{Value: m.SessionID, Err: r.spawn(c, m.SessionID)})
-	case *listSessions:
-		ids := make([]string, 0, len(r.sessions))
-		for id := range r.sessions {
-			ids = append(ids, id)
+		if _, taken := r.sessions[m.SessionID]; taken {
+			c.Respond(&reply[string]{Err: fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID)})
+			return
 		}
-		c.Respond(&reply[[]string]{Value: ids})
+		err := r.spawn(c, m.SessionID, false)
+		if err != nil {
+			err = fmt.Errorf("%w: %w", model.ErrInternal, err)
+		}
+		c.Respond(&reply[string]{Value: m.SessionID, Err: err})
+	case *activate:
+		ok, err := r.activate(c, m.SessionID)
+		c.Respond(&reply[bool]{Value: ok, Err: err})
+	case *listSessions:
+		out := make([]listed, 0, len(r.sessions))
+		for id, e := range r.sessions {
+			l := listed{SessionID: id}
+			if !e.live {
+				sum := e.summary
+				sum.ActiveClients, sum.HasProject = 0, e.project != ""
+				l.Passive = &sum
+			}
+			out = append(out, l)
+		}
+		c.Respond(&reply[[]listed]{Value: out})
+	case *closePassive:
+		v, err := r.closePassive(m)
+		c.Respond(&reply[passiveClosed]{Value: v, Err: err})
+	case *isLive:
+		e := r.sessions[m.SessionID]
+		c.Respond(&reply[bool]{Value: e != nil && e.live})
 	case *findProject:
 		sid, ok := r.projects[m.ProjectID]
 		if !ok {
@@ -72,38 +122,114 @@ func (r *registry) Receive(c actor.Context) {
 		}
 		c.Respond(&reply[string]{Value: sid})
 	case *projectOpened:
-		if _, live := r.sessions[m.SessionID]; !live {
+		e := r.sessions[m.SessionID]
+		if e == nil || !e.live {
 			return
 		}
 		r.forgetProject(m.SessionID)
-		r.sessions[m.SessionID] = m.ProjectID
+		e.project = m.ProjectID
 		r.projects[m.ProjectID] = m.SessionID
+	case *sessionEnded:
+		e := r.sessions[m.SessionID]
+		if e == nil || e.gen != m.Gen {
+			return // a late word from an earlier incarnation
+		}
+		if m.Closed {
+			r.forget(m.SessionID)
+			return
+		}
+		if m.Summary != nil {
+			e.summary = *m.Summary
+		}
 	case *actor.Terminated:
 		sid := strings.TrimPrefix(m.Who.Id, c.Self().Id+"/")
-		r.forgetProject(sid)
-		delete(r.sessions, sid)
+		e := r.sessions[sid]
+		if e == nil {
+			return
+		}
+		if r.cfg.Store == nil {
+			r.forget(sid) // in memory, a session that stopped is gone
+			return
+		}
+		e.live = false // stored: passive until asked for, unless sessionEnded says closed
 	}
 }
 
-func (r *registry) spawn(c actor.Context, sid string) error {
-	if _, taken := r.sessions[sid]; taken {
-		return fmt.Errorf("%w: session id %q taken", model.ErrInternal, sid)
-	}
-	cfg, created := r.cfg, time.Now().UTC()
-	props := actor.PropsFromProducer(func() actor.Actor { return newSession(sid, cfg, created) })
+// spawn starts session sid's actor: new, or restoring from the store.
+func (r *registry) spawn(c actor.Context, sid string, restoring bool) error {
+	r.gen++
+	cfg, gen, created := r.cfg, r.gen, time.Now().UTC()
+	g := &gate{system: c.ActorSystem()}
+	props := actor.PropsFromProducer(func() actor.Actor {
+		s := newSession(sid, cfg, created)
+		s.gen, s.restoring, s.gate = gen, restoring, g
+		return s
+	}, actor.WithMailbox(actor.Unbounded(g)))
 	if _, err := c.SpawnNamed(props, sid); err != nil {
-		return fmt.Errorf("%w: spawn session %q: %w", model.ErrInternal, sid, err)
+		return fmt.Errorf("spawn session %q: %w", sid, err)
 	}
-	r.sessions[sid] = ""
+	e := r.sessions[sid]
+	if e == nil {
+		e = &entry{summary: SessionSummary{SessionID: sid, CreatedAt: created, LastActivity: created}}
+		r.sessions[sid] = e
+	}
+	e.live, e.gen = true, gen
 	return nil
+}
+
+// activate brings a passive session back. It reports false, asking the
+// caller to try the session again, when the session is still live: its
+// actor may be stopping, and the registry learns that from Terminated.
+func (r *registry) activate(c actor.Context, sid string) (bool, error) {
+	e := r.sessions[sid]
+	if e == nil || r.cfg.Store == nil {
+		return false, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound)
+	}
+	if e.live {
+		return false, nil
+	}
+	if err := r.spawn(c, sid, true); err != nil {
+		if errors.Is(err, actor.ErrNameExists) {
+			return false, nil // the old actor is not quite gone
+		}
+		return false, fmt.Errorf("%w: %w", model.ErrInternal, err)
+	}
+	return true, nil
+}
+
+// closePassive deletes a passive session from the store without loading
+// it, subject to the same idle rule as closeSession.
+func (r *registry) closePassive(m *closePassive) (passiveClosed, error) {
+	e := r.sessions[m.SessionID]
+	switch {
+	case e == nil:
+		return passiveClosed{}, fmt.Errorf("session %q: %w", m.SessionID, ErrSessionNotFound)
+	case e.live:
+		return passiveClosed{Live: true}, nil
+	case !m.IdleBefore.IsZero() && !e.summary.LastActivity.Before(m.IdleBefore):
+		return passiveClosed{}, nil
+	}
+	if err := r.cfg.Store.DeleteSession(context.Background(), m.SessionID); err != nil {
+		return passiveClosed{}, fmt.Errorf("%w: delete session: %w", ErrUnavailable, err)
+	}
+	r.forget(m.SessionID)
+	return passiveClosed{Closed: true}, nil
+}
+
+// forget drops session sid and its project.
+func (r *registry) forget(sid string) {
+	r.forgetProject(sid)
+	delete(r.sessions, sid)
 }
 
 // forgetProject drops the project that session sid had open, if any.
 func (r *registry) forgetProject(sid string) {
-	if pid := r.sessions[sid]; pid != "" && r.projects[pid] == sid {
-		delete(r.projects, pid)
+	e := r.sessions[sid]
+	if e == nil {
+		return
 	}
-	if _, live := r.sessions[sid]; live {
-		r.sessions[sid] = ""
+	if e.project != "" && r.projects[e.project] == sid {
+		delete(r.projects, e.project)
 	}
+	e.project = ""
 }

@@ -21,7 +21,7 @@ func (s *session) emit(name, commandID string, data any) *Event {
 		SessionID: s.id,
 		ProjectID: s.projectID,
 		CommandID: commandID,
-		Timestamp: time.Now().UTC(),
+		Timestamp: time.Now().UTC().Truncate(time.Millisecond), // as the wire and the journal keep it
 		Data:      data,
 	}
 	ev.JSON = encodeEvent(ev, payload)
@@ -30,17 +30,41 @@ func (s *session) emit(name, commandID string, data any) *Event {
 }
 
 // commit makes the staged events of the message being handled final: it
-// appends them to the history and hands them to every subscriber. The
-// journal append (durability, SPEC §4) goes at the top of commit, so a reply
-// is only sent for what the journal holds.
-func (s *session) commit() {
-	for len(s.pending) > 0 {
-		evs := s.pending
-		s.pending = nil
-		for _, ev := range evs {
-			s.history.push(ev)
-			s.deliver(ev) // may stage session:disconnected events: the loop commits them too
+// journals them, unless persist already did with the change they describe,
+// then appends them to the history and hands them to every subscriber.
+// Delivering may stage more events (a slow subscriber's departure); the loop
+// journals and publishes those too. The error is the journal's for the
+// first batch: then nothing was published. Later failures are only logged:
+// those events are dropped and their seqs reused, so the sequence stays
+// gap-free and equal to the journal's.
+func (s *session) commit() error {
+	var first error
+	for batch := 0; len(s.pending) > 0; batch++ {
+		if !s.pendingDurable {
+			if err := s.persist(&record{Kind: recEvents}, nil); err != nil {
+				if batch == 0 {
+					first = err
+				}
+				break
+			}
 		}
+		s.publish()
+	}
+	if s.sinceCheckpoint >= s.cfg.CheckpointEvery {
+		if err := s.checkpoint(); err != nil {
+			s.log.Warn("checkpoint failed; the journal still holds everything", "err", err)
+		}
+	}
+	return first
+}
+
+// publish appends one batch of staged events to the history and delivers it.
+func (s *session) publish() {
+	evs := s.pending
+	s.pending, s.pendingDurable = nil, false
+	for _, ev := range evs {
+		s.history.push(ev)
+		s.deliver(ev) // may stage session:disconnected events
 	}
 }
 

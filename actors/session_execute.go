@@ -44,27 +44,32 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 			s.log.Error("command failed on a bug", "command_id", id, "command_type", ctype, "err", err)
 		}
 		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: NewWireError(err)})
-		s.commit()
+		if jerr := s.commit(); jerr != nil {
+			return nil, jerr
+		}
 		return nil, err
 	}
-	s.push(&s.undo, step{commandID: id, commandType: ctype, ops: applied.Ops})
-	s.redo = nil
 	for _, ev := range applied.Events {
 		s.emit(ev.Name, id, ev.Data)
 	}
 	s.emit(model.EventCommandExecuted, id, CommandExecuted{CommandType: ctype, Result: applied.Result})
-	s.commit()
-
 	res := &Executed{
 		CommandID:     id,
 		CommandType:   ctype,
 		Result:        applied.Result,
 		NodeID:        applied.NodeID,
 		Seq:           s.seq,
-		UndoAvailable: len(s.undo) > 0,
-		RedoAvailable: len(s.redo) > 0,
+		UndoAvailable: true,
+		RedoAvailable: false,
 	}
+	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, Result: res}
+	if err := s.persist(rec, func() { s.revert(applied.Ops) }); err != nil {
+		return nil, err
+	}
+	s.push(&s.undo, step{commandID: id, commandType: ctype, ops: applied.Ops})
+	s.redo = nil
 	s.commandIDs.put(id, res)
+	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
 }
 
@@ -104,9 +109,6 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 		s.log.Error("undo/redo failed", "redo", isRedo, "command_id", top.commandID, "err", err)
 		return nil, fmt.Errorf("%w: replay %s: %w", model.ErrInternal, top.commandType, err)
 	}
-	*from = (*from)[:len(*from)-1]
-	s.push(to, top)
-
 	id := commandID
 	if id == "" {
 		id = newID()
@@ -115,17 +117,31 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 		s.emit(ev.Name, id, ev.Data)
 	}
 	s.emit(name, id, CommandUndoRedo{CommandType: top.commandType})
-	s.commit()
-
+	// The stacks as they will be once the step moved, after the journal.
+	undoAfter, redoAfter := len(s.undo)-1, len(s.redo)+1
+	if isRedo {
+		undoAfter, redoAfter = len(s.undo)+1, len(s.redo)-1
+	}
 	res := &Executed{
 		CommandID:     id,
 		CommandType:   top.commandType,
 		NodeID:        applied.NodeID,
 		Seq:           s.seq,
-		UndoAvailable: len(s.undo) > 0,
-		RedoAvailable: len(s.redo) > 0,
+		UndoAvailable: undoAfter > 0,
+		RedoAvailable: redoAfter > 0,
 	}
+	kind := recUndo
+	if isRedo {
+		kind = recRedo
+	}
+	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID, Result: res}
+	if err := s.persist(rec, func() { s.revert(applied.Ops) }); err != nil {
+		return nil, err
+	}
+	*from = (*from)[:len(*from)-1]
+	s.push(to, top)
 	s.commandIDs.put(id, res)
+	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, true), nil
 }
 

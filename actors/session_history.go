@@ -41,6 +41,15 @@ func (r *eventRing) push(ev *Event) {
 	r.start = (r.start + 1) % len(r.buf)
 }
 
+// ordered returns the kept events, oldest first.
+func (r *eventRing) ordered() []*Event {
+	out := make([]*Event, 0, len(r.buf))
+	for i := range r.buf {
+		out = append(out, r.buf[(r.start+i)%len(r.buf)])
+	}
+	return out
+}
+
 // after returns the events with a seq above seq, given that the newest kept
 // event is last. It reports false when some of them are no longer kept, or
 // when seq is beyond last (a client ahead of the session must resync too).

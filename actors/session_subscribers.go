@@ -39,7 +39,7 @@ func (s *session) joined(sub Subscription) {
 	}
 	s.subs[sub.ClientID] = sub.Sub
 	s.emit(model.EventSessionConnected, "", SessionClient{ClientID: sub.ClientID, ClientCount: len(s.subs)})
-	s.commit()
+	_ = s.commit() // a journal failure is logged; the event is dropped
 }
 
 // leave removes a client that asked to go. Leaving twice is not an error.
@@ -50,7 +50,7 @@ func (s *session) leave(clientID string) {
 	s.touch()
 	delete(s.subs, clientID)
 	s.emit(model.EventSessionLeft, "", SessionClient{ClientID: clientID, ClientCount: len(s.subs)})
-	s.commit()
+	_ = s.commit() // a journal failure is logged; the event is dropped
 }
 
 // deliver hands ev to every subscriber without waiting. One whose inbox is

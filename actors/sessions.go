@@ -28,20 +28,55 @@ type Sessions struct {
 // fanOut bounds the requests List and Cleanup have in flight at once.
 const fanOut = 16
 
-// Start starts the actor system and the registry.
+// maxActivations bounds how often one request brings its session back
+// from the store (it may passivate again in between, or still be stopping).
+const maxActivations = 50
+
+// Start starts the actor system and the registry. With a Store, every
+// session stored there is known again: listed, and brought back into memory
+// on its first request.
 func Start(cfg Config) (*Sessions, error) {
 	cfg = cfg.withDefaults()
 	log := cfg.Logger
+	known, err := storedSessions(cfg)
+	if err != nil {
+		return nil, err
+	}
 	system := actor.NewActorSystem(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("lib", "protoactor") }),
 		actor.WithDeadLetterRequestLogging(false), // an unknown session is a 404, not log noise
 	)
-	pid, err := system.Root.SpawnNamed(registryProps(cfg), registryName)
+	pid, err := system.Root.SpawnNamed(registryProps(cfg, known), registryName)
 	if err != nil {
 		system.Shutdown()
 		return nil, fmt.Errorf("actors: start registry: %w", err)
 	}
+	if len(known) > 0 {
+		log.Info("sessions found in the store", "sessions", len(known))
+	}
 	return &Sessions{cfg: cfg, system: system, registry: pid}, nil
+}
+
+// storedSessions reads the summary of every session in the store. One that
+// cannot be read is still listed (by id), so its next request shows the
+// error rather than a 404.
+func storedSessions(cfg Config) ([]stored, error) {
+	if cfg.Store == nil {
+		return nil, nil
+	}
+	infos, err := cfg.Store.Sessions()
+	if err != nil {
+		return nil, fmt.Errorf("actors: list stored sessions: %w", err)
+	}
+	out := make([]stored, 0, len(infos))
+	for _, in := range infos {
+		sum, project, err := storedSummary(cfg.Store, in.ID)
+		if err != nil {
+			cfg.Logger.Warn("stored session unreadable", "session", in.ID, "err", err)
+		}
+		out = append(out, stored{summary: sum, project: project})
+	}
+	return out, nil
 }
 
 // Stop refuses new requests (ErrUnavailable), stops every session and then
@@ -66,22 +101,41 @@ func (s *Sessions) Stop(ctx context.Context) error {
 	}
 }
 
-// Create starts an empty session and returns its id.
+// Create starts an empty session and returns its id. With a store it
+// returns once the session is stored.
 func (s *Sessions) Create(ctx context.Context) (string, error) {
-	return askRegistry[string](ctx, s, &spawnSession{SessionID: uuid.NewString()})
+	sid, err := askRegistry[string](ctx, s, &spawnSession{SessionID: uuid.NewString()})
+	if err != nil || s.cfg.Store == nil {
+		return sid, err
+	}
+	// The session stores itself as it starts; its first answer comes after.
+	if _, err := askSession[struct{}](ctx, s, sid, &ready{}); err != nil {
+		_ = s.Close(ctx, sid)
+		return "", err
+	}
+	return sid, nil
 }
 
-// List returns a summary of every session, oldest first.
+// List returns a summary of every session, oldest first; passive ones (not
+// in memory) as they were when they left.
 func (s *Sessions) List(ctx context.Context) ([]SessionSummary, error) {
-	ids, err := askRegistry[[]string](ctx, s, &listSessions{})
+	all, err := askRegistry[[]listed](ctx, s, &listSessions{})
 	if err != nil {
 		return nil, err
 	}
-	infos, err := eachSession(ctx, s, ids, func(sid string) (*Info, error) { return s.Info(ctx, sid) })
+	var live []string
+	out := make([]SessionSummary, 0, len(all))
+	for _, l := range all {
+		if l.Passive != nil {
+			out = append(out, *l.Passive)
+		} else {
+			live = append(live, l.SessionID)
+		}
+	}
+	infos, err := eachSession(ctx, s, live, func(sid string) (*Info, error) { return s.Info(ctx, sid) })
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SessionSummary, 0, len(infos))
 	for _, in := range infos {
 		out = append(out, in.SessionSummary)
 	}
@@ -102,19 +156,39 @@ func (s *Sessions) Info(ctx context.Context, sid string) (*Info, error) {
 // Close ends a session: its subscribers get session:closed and are dropped.
 // Once it returns, requests to sid get ErrSessionNotFound.
 func (s *Sessions) Close(ctx context.Context, sid string) error {
-	_, err := askSession[bool](ctx, s, sid, &closeSession{})
+	_, err := s.closeOne(ctx, sid, time.Time{})
 	return err
+}
+
+// closeOne closes session sid (when idle before idleBefore, if set): in
+// the registry when it is passive, which spares loading it, else in the
+// session.
+func (s *Sessions) closeOne(ctx context.Context, sid string, idleBefore time.Time) (bool, error) {
+	if _, err := s.sessionPID(sid); err != nil {
+		return false, err
+	}
+	if s.cfg.Store != nil {
+		pc, err := askRegistry[passiveClosed](ctx, s, &closePassive{SessionID: sid, IdleBefore: idleBefore})
+		if err != nil || !pc.Live {
+			return pc.Closed, err
+		}
+	}
+	return askSession[bool](ctx, s, sid, &closeSession{IdleBefore: idleBefore})
 }
 
 // Cleanup closes sessions with no clients idle since before cutoff. It
 // returns how many it closed and how many sessions remain.
 func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
-	ids, err := askRegistry[[]string](ctx, s, &listSessions{})
+	all, err := askRegistry[[]listed](ctx, s, &listSessions{})
 	if err != nil {
 		return 0, 0, err
 	}
+	ids := make([]string, len(all))
+	for i, l := range all {
+		ids[i] = l.SessionID
+	}
 	closed, err := eachSession(ctx, s, ids, func(sid string) (bool, error) {
-		return askSession[bool](ctx, s, sid, &closeSession{IdleBefore: cutoff})
+		return s.closeOne(ctx, sid, cutoff)
 	})
 	if err != nil {
 		return 0, 0, err
@@ -236,13 +310,37 @@ func (s *Sessions) timeout(ctx context.Context) time.Duration {
 	return max(d, time.Millisecond)
 }
 
+// askSession asks session sid. With a store, a session not in memory (no
+// actor, or one that just passivated) is brought back by the registry and
+// asked again; only a session the store lacks too is ErrSessionNotFound.
 func askSession[T any](ctx context.Context, s *Sessions, sid string, msg request) (T, error) {
+	var zero T
 	pid, err := s.sessionPID(sid)
 	if err != nil {
-		var zero T
 		return zero, err
 	}
-	return ask[T](ctx, s, pid, msg, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound))
+	if s.cfg.Store == nil {
+		return ask[T](ctx, s, pid, msg, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound))
+	}
+	for range maxActivations {
+		v, err := ask[T](ctx, s, pid, msg, errNotLive)
+		if !errors.Is(err, errNotLive) {
+			return v, err
+		}
+		spawned, err := askRegistry[bool](ctx, s, &activate{SessionID: sid})
+		if err != nil {
+			return zero, err
+		}
+		if !spawned { // its old actor is still stopping: give it a moment
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return zero, fmt.Errorf("%w: session %q did not come back", ErrUnavailable, sid)
+}
+
+// live reports whether session sid is in memory (for tests).
+func (s *Sessions) live(ctx context.Context, sid string) (bool, error) {
+	return askRegistry[bool](ctx, s, &isLive{SessionID: sid})
 }
 
 func askRegistry[T any](ctx context.Context, s *Sessions, msg request) (T, error) {

@@ -1,0 +1,195 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
+)
+
+// waitPassive waits until session sid has left memory.
+func waitPassive(tb testing.TB, s *Sessions, sid string) {
+	tb.Helper()
+	waitFor(tb, "session "+sid+" to passivate", func() bool {
+		live, err := s.live(context.Background(), sid)
+		require.NoError(tb, err)
+		return !live
+	})
+}
+
+func isLiveNow(tb testing.TB, s *Sessions, sid string) bool {
+	tb.Helper()
+	live, err := s.live(context.Background(), sid)
+	require.NoError(tb, err)
+	return live
+}
+
+// TestPassivation: an idle session leaves memory, is still listed and its
+// project still found, and its next request brings it back exactly as it
+// was. A watched session stays.
+func TestPassivation(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{IdleTimeout: 30 * time.Millisecond})
+	ctx := context.Background()
+	sid, root := project(t, s)
+	createPhase(t, s, sid, root, "Body")
+	createPhase(t, s, sid, root, "Engine")
+	_, err := s.Undo(ctx, sid, "")
+	require.NoError(t, err)
+	watched, _ := project(t, s)
+	joinQueue(t, s, watched, "c1", 64)
+	want := observe(t, s, sid)
+
+	waitPassive(t, s, sid)
+	assert.True(t, isLiveNow(t, s, watched), "a session with a client stays in memory")
+
+	list, err := s.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	for _, row := range list {
+		if row.SessionID == sid {
+			w := want.Info.SessionSummary
+			assert.Equal(t, w, row, "listed as it left")
+		}
+	}
+	assert.False(t, isLiveNow(t, s, sid), "listing does not bring it back")
+	found, err := s.FindProject(ctx, *want.Info.ProjectID)
+	require.NoError(t, err)
+	assert.Equal(t, sid, found)
+
+	got := observe(t, s, sid) // brings it back
+	assert.True(t, isLiveNow(t, s, sid))
+	requireSameState(t, want, got)
+
+	res, err := s.Redo(ctx, sid, "")
+	require.NoError(t, err)
+	assert.Len(t, res.Roots[0].Children, 2, "the redo stack came back")
+	assert.Equal(t, want.Info.Seq+2, res.Seq, "node-created and command:redo follow the old seq")
+
+	// Requests that come about when the session leaves: each is answered
+	// (timing only decides how often the race is hit, never the outcome).
+	for i := range 20 {
+		time.Sleep(30*time.Millisecond + time.Duration(i%5)*time.Millisecond/2)
+		_, err := s.Tree(ctx, sid)
+		require.NoError(t, err)
+	}
+	// Many askers bringing it back at once: one activation, all answered.
+	for range 3 {
+		waitPassive(t, s, sid)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Tree(ctx, sid)
+				assert.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+// TestPassiveClose: closing a passive session deletes it without loading
+// it; cleanup does the same for idle passive sessions.
+func TestPassiveClose(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{IdleTimeout: 20 * time.Millisecond})
+	ctx := context.Background()
+	a, _ := project(t, s)
+	b, _ := project(t, s)
+	waitPassive(t, s, a)
+	waitPassive(t, s, b)
+
+	require.NoError(t, s.Close(ctx, a))
+	_, err := s.Info(ctx, a)
+	assert.ErrorIs(t, err, ErrSessionNotFound)
+	assert.ErrorIs(t, s.Close(ctx, a), ErrSessionNotFound)
+
+	removed, active, err := s.Cleanup(ctx, time.Now().Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 0, removed)
+	assert.Equal(t, 1, active)
+	removed, active, err = s.Cleanup(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, removed)
+	assert.Equal(t, 0, active)
+	list, err := s.List(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+}
+
+// TestPassivationRestart: a passive session survives a restart like any.
+func TestPassivationRestart(t *testing.T) {
+	cfg := Config{IdleTimeout: 20 * time.Millisecond}
+	s, st := startDurable(t, t.TempDir(), cfg)
+	ctx := context.Background()
+	sid, root := project(t, s)
+	createPhase(t, s, sid, root, "Body")
+	want := observe(t, s, sid)
+	waitPassive(t, s, sid)
+
+	s, _ = restart(t, s, st, cfg)
+	requireSameState(t, want, observe(t, s, sid))
+	_, err := s.Execute(ctx, sid, ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: "Again"}})
+	require.NoError(t, err)
+}
+
+// TestDurableStress mixes commands, undo and redo from several askers per
+// session with sessions leaving memory in between, then restarts: every
+// acknowledged change is there, and the state is the one before the restart.
+func TestDurableStress(t *testing.T) {
+	cfg := Config{IdleTimeout: 3 * time.Millisecond, CheckpointEvery: 7}
+	s, st := startDurable(t, t.TempDir(), cfg)
+	ctx := context.Background()
+	const sessions, askers, steps = 6, 3, 25
+	type target struct{ sid, root string }
+	targets := make([]target, sessions)
+	for i := range targets {
+		targets[i].sid, targets[i].root = project(t, s)
+	}
+	var wg sync.WaitGroup
+	for i := range sessions * askers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tg := targets[i%sessions]
+			var lastSeq uint64
+			for n := range steps {
+				var res *Executed
+				var err error
+				switch n % 4 {
+				case 0, 1:
+					res, err = s.Execute(ctx, tg.sid, ExecuteRequest{Command: model.CreateNode{ParentID: tg.root, Type: "phase", Name: "p"}})
+				case 2:
+					res, err = s.Undo(ctx, tg.sid, "")
+				case 3:
+					res, err = s.Redo(ctx, tg.sid, "")
+				}
+				if errors.Is(err, model.ErrNothingToUndo) || errors.Is(err, model.ErrNothingToRedo) {
+					continue
+				}
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Greater(t, res.Seq, lastSeq, "seqs an asker sees only grow")
+				lastSeq = res.Seq
+				if n%5 == 0 {
+					time.Sleep(time.Duration(n%3) * 2 * time.Millisecond) // let sessions leave now and then
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want := map[string]sessionState{}
+	for _, tg := range targets {
+		want[tg.sid] = observe(t, s, tg.sid)
+	}
+	s, _ = restart(t, s, st, cfg)
+	for sid, w := range want {
+		requireSameState(t, w, observe(t, s, sid))
+	}
+}

@@ -1,0 +1,232 @@
+package actors
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/talus-tally/server/actors/store"
+	"github.com/talus-tally/server/model"
+)
+
+// snapshotVersion is written in every checkpoint; a newer one is refused
+// rather than misread.
+const snapshotVersion = 1
+
+// A checkpoint's state is [uint32 head length][head JSON][body JSON]: the
+// registry reads only the small head of every stored session at start.
+
+// snapshotHead is what the registry needs to list a session and find its
+// project without loading it.
+type snapshotHead struct {
+	Version      int       `json:"v"`
+	CreatedAt    time.Time `json:"created_at"`
+	LastActivity time.Time `json:"last_activity"`
+	Seq          uint64    `json:"seq"`
+	ProjectID    string    `json:"project_id,omitempty"`
+}
+
+// snapshotBody is the rest of the session's state.
+type snapshotBody struct {
+	Graph      *model.ProjectFile `json:"graph,omitempty"`
+	Undo       []stepJSON         `json:"undo"`
+	Redo       []stepJSON         `json:"redo"`
+	History    []json.RawMessage  `json:"history"`     // oldest first
+	CommandIDs []cachedJSON       `json:"command_ids"` // least recently used first
+}
+
+type stepJSON struct {
+	CommandID   string     `json:"command_id"`
+	CommandType string     `json:"command_type"`
+	Ops         []model.Op `json:"ops"`
+}
+
+type cachedJSON struct {
+	ID     string    `json:"id"`
+	Result *Executed `json:"result"`
+}
+
+// checkpoint stores the session's whole state at its seq, staged events
+// included (they are part of seq).
+func (s *session) checkpoint() error {
+	if s.cfg.Store == nil {
+		return nil
+	}
+	state, err := s.encodeState()
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	if err := s.cfg.Store.Checkpoint(context.Background(), s.id, s.seq, state); err != nil {
+		return err
+	}
+	s.sinceCheckpoint, s.checkpointedActivity = 0, s.lastActivity
+	return nil
+}
+
+// dirty reports whether the stored state lags behind: records since the
+// checkpoint, or activity (reads) the journal does not record.
+func (s *session) dirty() bool {
+	return s.sinceCheckpoint > 0 || !s.lastActivity.Equal(s.checkpointedActivity)
+}
+
+func (s *session) encodeState() ([]byte, error) {
+	head, err := json.Marshal(snapshotHead{
+		Version:      snapshotVersion,
+		CreatedAt:    s.createdAt,
+		LastActivity: s.lastActivity,
+		Seq:          s.seq,
+		ProjectID:    s.projectID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	body := snapshotBody{
+		Undo: stepsJSON(s.undo),
+		Redo: stepsJSON(s.redo),
+	}
+	if s.graph != nil {
+		body.Graph = s.graph.ToFile(s.projectID, s.projectName, s.tmpl.ID)
+	}
+	for _, ev := range s.history.ordered() {
+		body.History = append(body.History, ev.JSON)
+	}
+	for _, ev := range s.pending {
+		body.History = append(body.History, ev.JSON)
+	}
+	for el := s.commandIDs.order.Back(); el != nil; el = el.Prev() {
+		c := el.Value.(*cachedResult)
+		body.CommandIDs = append(body.CommandIDs, cachedJSON{ID: c.id, Result: c.res})
+	}
+	rest, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(head)+len(rest)), uint32(len(head)))
+	out = append(out, head...)
+	return append(out, rest...), nil
+}
+
+func stepsJSON(steps []step) []stepJSON {
+	out := make([]stepJSON, len(steps))
+	for i, st := range steps {
+		out[i] = stepJSON{CommandID: st.commandID, CommandType: st.commandType, Ops: st.ops}
+	}
+	return out
+}
+
+// splitState returns a checkpoint's head and the body's bytes.
+func splitState(state []byte) (snapshotHead, []byte, error) {
+	var head snapshotHead
+	if len(state) < 4 {
+		return head, nil, fmt.Errorf("state of %d bytes", len(state))
+	}
+	n := binary.LittleEndian.Uint32(state)
+	if uint64(n) > uint64(len(state)-4) {
+		return head, nil, fmt.Errorf("state head of %d bytes past the end", n)
+	}
+	if err := json.Unmarshal(state[4:4+n], &head); err != nil {
+		return head, nil, fmt.Errorf("state head: %w", err)
+	}
+	if head.Version != snapshotVersion {
+		return head, nil, fmt.Errorf("state version %d, want %d", head.Version, snapshotVersion)
+	}
+	return head, state[4+n:], nil
+}
+
+// restore loads the session from the store: its checkpoint, then every
+// record after it, replayed. store.ErrNotFound means it was deleted.
+func (s *session) restore() error {
+	state, _, records, err := s.cfg.Store.LoadSession(s.id)
+	if err != nil {
+		return err
+	}
+	if state != nil {
+		if err := s.restoreState(state); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+	}
+	for _, r := range records {
+		if err := s.replay(r); err != nil {
+			return err
+		}
+	}
+	s.sinceCheckpoint, s.checkpointedActivity = len(records), s.lastActivity
+	return nil
+}
+
+func (s *session) restoreState(state []byte) error {
+	head, rest, err := splitState(state)
+	if err != nil {
+		return err
+	}
+	var body snapshotBody
+	if err := json.Unmarshal(rest, &body); err != nil {
+		return fmt.Errorf("state body: %w", err)
+	}
+	s.createdAt, s.lastActivity, s.projectID = head.CreatedAt, head.LastActivity, head.ProjectID
+	if body.Graph != nil {
+		g, t, err := model.GraphFromFile(body.Graph, s.cfg.Catalog)
+		if err != nil {
+			return fmt.Errorf("graph: %w", err)
+		}
+		s.graph, s.tmpl, s.projectName = g, t, body.Graph.Name
+	}
+	for _, st := range body.Undo {
+		s.push(&s.undo, step{commandID: st.CommandID, commandType: st.CommandType, ops: st.Ops})
+	}
+	for _, st := range body.Redo {
+		s.push(&s.redo, step{commandID: st.CommandID, commandType: st.CommandType, ops: st.Ops})
+	}
+	// The history ends at head.Seq; seqs before it are consumed.
+	if uint64(len(body.History)) > head.Seq {
+		return errors.New("history longer than seq")
+	}
+	s.seq = head.Seq - uint64(len(body.History))
+	for _, raw := range body.History {
+		if err := s.restoreEvent(raw); err != nil {
+			return err
+		}
+	}
+	s.seq = head.Seq
+	for _, c := range body.CommandIDs {
+		if c.Result != nil {
+			s.commandIDs.put(c.ID, c.Result)
+		}
+	}
+	return nil
+}
+
+// storedSummary reads what List and FindProject need about a stored session
+// without building it: the checkpoint's head, and the activity time of the
+// records after it.
+func storedSummary(st *store.Store, id string) (SessionSummary, string, error) {
+	sum := SessionSummary{SessionID: id}
+	state, _, records, err := st.LoadSession(id)
+	if err != nil {
+		return sum, "", err
+	}
+	var projectID string
+	if state != nil {
+		head, _, err := splitState(state)
+		if err != nil {
+			return sum, "", err
+		}
+		sum.CreatedAt, sum.LastActivity, projectID = head.CreatedAt, head.LastActivity, head.ProjectID
+	}
+	for _, r := range records {
+		var at struct {
+			At time.Time `json:"at"`
+		}
+		if err := json.Unmarshal(r.Data, &at); err == nil && at.At.After(sum.LastActivity) {
+			sum.LastActivity = at.At
+		}
+	}
+	if sum.CreatedAt.IsZero() {
+		sum.CreatedAt = sum.LastActivity
+	}
+	sum.HasProject = projectID != ""
+	return sum, projectID, nil
+}
