@@ -29,6 +29,8 @@ type config struct {
 	PingTimeout     time.Duration
 	MaxPayload      int
 	ClientQueue     int
+	IdleTimeout     time.Duration
+	CheckpointEvery int
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -47,7 +49,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.StringVar(&cfg.Addr, "addr", env.str("TALUS_ADDR", "127.0.0.1:5000"),
 		"listen address (TALUS_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data-dir", env.str("TALUS_DATA_DIR", "./data"),
-		"data directory, created at start; it will hold the session journal and saved projects once durability lands (TALUS_DATA_DIR)")
+		"data directory, created at start: the session journal, checkpoints and saved projects live here (TALUS_DATA_DIR)")
 	fs.StringVar(&cfg.TemplatesDir, "templates-dir", env.str("TALUS_TEMPLATES_DIR", ""),
 		"directory of <id>.yaml templates that add to or override the built-in ones (TALUS_TEMPLATES_DIR)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", env.duration("TALUS_REQUEST_TIMEOUT", 5*time.Second),
@@ -74,6 +76,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"largest Socket.IO message or polling body in bytes (TALUS_MAX_PAYLOAD)")
 	fs.IntVar(&cfg.ClientQueue, "client-queue", int(env.int64("TALUS_CLIENT_QUEUE", 1024)),
 		"events buffered per socket client; a client that falls further behind is dropped with SLOW_CONSUMER (TALUS_CLIENT_QUEUE)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", env.duration("TALUS_IDLE_TIMEOUT", 30*time.Minute),
+		"a session with no clients and no activity this long leaves memory; its next use brings it back (0 keeps every session in memory) (TALUS_IDLE_TIMEOUT)")
+	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", int(env.int64("TALUS_CHECKPOINT_EVERY", 1000)),
+		"journal records between a session's checkpoints; fewer means faster restarts, more means fewer writes (TALUS_CHECKPOINT_EVERY)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -117,6 +123,9 @@ func (cfg config) validate() error {
 	}
 	if cfg.MaxPayload <= 0 || cfg.ClientQueue <= 0 {
 		errs = append(errs, errors.New("-max-payload and -client-queue must be positive"))
+	}
+	if cfg.IdleTimeout < 0 || cfg.CheckpointEvery <= 0 {
+		errs = append(errs, errors.New("-idle-timeout must not be negative and -checkpoint-every must be positive"))
 	}
 	if cfg.DataDir == "" {
 		errs = append(errs, errors.New("-data-dir must not be empty"))

@@ -20,11 +20,16 @@ import (
 	"time"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/actors/store"
 	talushttp "github.com/talus-tally/server/http"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/ws"
 	"github.com/talus-tally/server/ws/engineio"
 )
+
+// maxRecordSize bounds one journal record. One command's record holds what
+// it changed: deleting the root of a 100,000-node project is tens of MiB.
+const maxRecordSize = 256 << 20
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
@@ -51,20 +56,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
 	catalog := loadCatalog(cfg.TemplatesDir, log)
-
-	sessions, err := actors.Start(actors.Config{
-		Catalog:        catalog,
-		RequestTimeout: cfg.RequestTimeout,
-		UndoLimit:      cfg.UndoLimit,
-		HistoryLimit:   cfg.HistoryLimit,
-		Logger:         log.With("component", "actors"),
+	st, err := store.Open(cfg.DataDir, store.Options{
+		Logger:        log.With("component", "store"),
+		MaxRecordSize: maxRecordSize,
 	})
 	if err != nil {
-		return fmt.Errorf("start sessions: %w", err)
+		return fmt.Errorf("open data dir: %w", err)
+	}
+
+	sessions, err := actors.Start(actors.Config{
+		Catalog:         catalog,
+		Store:           st,
+		RequestTimeout:  cfg.RequestTimeout,
+		UndoLimit:       cfg.UndoLimit,
+		HistoryLimit:    cfg.HistoryLimit,
+		IdleTimeout:     cfg.IdleTimeout,
+		CheckpointEvery: cfg.CheckpointEvery,
+		Logger:          log.With("component", "actors"),
+	})
+	if err != nil {
+		return errors.Join(fmt.Errorf("start sessions: %w", err), st.Close())
 	}
 
 	api := talushttp.New(talushttp.Config{
@@ -88,7 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout))
+		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout), st.Close())
 	}
 	srv := &nethttp.Server{
 		Handler:           handler(api, sockets),
@@ -126,8 +138,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
 	}
+	// Sessions take their last checkpoints as they stop, so the store
+	// closes after them.
 	if err := sessions.Stop(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("stop sessions: %w", err))
+	}
+	if err := st.Close(); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("close store: %w", err))
 	}
 	if runErr == nil {
 		log.Info("stopped")

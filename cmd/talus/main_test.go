@@ -65,6 +65,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"TALUS_HISTORY_LIMIT": "50", "TALUS_TOKEN": "env-token", "TALUS_RATE_LIMIT": "2.5",
 		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug", "TALUS_PING_INTERVAL": "3s",
 		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE": "64",
+		"TALUS_IDLE_TIMEOUT": "1m", "TALUS_CHECKPOINT_EVERY": "10",
 	})
 	cfg, err := parseConfig(nil, env, io.Discard)
 	require.NoError(t, err)
@@ -72,7 +73,8 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		Addr: "127.0.0.1:6000", DataDir: "/tmp/d", TemplatesDir: "/tmp/t", RequestTimeout: 2 * time.Second,
 		ShutdownTimeout: 10 * time.Second, MaxBody: 2048, UndoLimit: 5, HistoryLimit: 50, Token: "env-token",
 		RateLimit: 2.5, RateBurst: 4, LogLevel: -4, PingInterval: 3 * time.Second,
-		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueue: 64,
+		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueue: 64, IdleTimeout: time.Minute,
+		CheckpointEvery: 10,
 	}, cfg)
 
 	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
@@ -109,8 +111,9 @@ func TestParseConfigErrors(t *testing.T) {
 func TestRunHelp(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-help"}, envOf(nil), &out))
-	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "durability", "-templates-dir",
-		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level"} {
+	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "journal", "-templates-dir",
+		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level",
+		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue", "-idle-timeout", "-checkpoint-every"} {
 		assert.Contains(t, out.String(), want)
 	}
 }
