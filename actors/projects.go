@@ -54,7 +54,7 @@ func (s *Sessions) LoadProject(ctx context.Context, pid, sid string) (*Project, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: read project: %w", ErrUnavailable, err)
 	}
-	return s.openIn(ctx, sid, &openFile{ProjectID: pid, File: file})
+	return s.openFile(ctx, sid, &openFile{ProjectID: pid, File: file})
 }
 
 // ImportProject opens a project file (the prototype's format) as a new
@@ -63,29 +63,16 @@ func (s *Sessions) LoadProject(ctx context.Context, pid, sid string) (*Project, 
 // project. A malformed or hostile file is a *model.InvalidRequestError that
 // says what is wrong, and changes nothing.
 func (s *Sessions) ImportProject(ctx context.Context, file []byte, sid string) (*Project, error) {
-	return s.openIn(ctx, sid, &openFile{ProjectID: newID(), File: file})
+	return s.openFile(ctx, sid, &openFile{ProjectID: newID(), File: file})
 }
 
-// openIn sends msg to session sid, or to a new session that is closed again
-// if the file is refused.
-func (s *Sessions) openIn(ctx context.Context, sid string, msg *openFile) (*Project, error) {
-	if sid != "" {
-		return askSession[*Project](ctx, s, sid, msg)
-	}
-	// Check first, so a bad file does not leave an empty session behind.
-	if _, _, err := readProjectFile(msg.File, s.cfg.Catalog); err != nil {
-		return nil, err
-	}
-	sid, err := s.Create(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := askSession[*Project](ctx, s, sid, msg)
-	if err != nil {
-		_ = s.Close(ctx, sid) // best effort: the session is empty and nobody knows its id
-		return nil, err
-	}
-	return p, nil
+// openFile opens a project file in session sid or a new session, checking
+// the file before a new session is made for it.
+func (s *Sessions) openFile(ctx context.Context, sid string, msg *openFile) (*Project, error) {
+	return s.openIn(ctx, sid, msg, func() error {
+		_, _, err := readProjectFile(msg.File, s.cfg.Catalog)
+		return err
+	})
 }
 
 // ListProjects returns the saved projects, most recently saved first.

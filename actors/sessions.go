@@ -207,11 +207,20 @@ func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, acti
 // new session when sid is "".
 func (s *Sessions) CreateProject(ctx context.Context, sid, templateID, name string) (*Project, error) {
 	msg := &createProject{TemplateID: templateID, Name: name}
+	return s.openIn(ctx, sid, msg, func() error {
+		_, err := lookupTemplate(s.cfg.Catalog, templateID)
+		return err
+	})
+}
+
+// openIn asks session sid to open a project with msg, or a new session when
+// sid is "". check runs first, so input the session would refuse does not
+// leave an empty session behind.
+func (s *Sessions) openIn(ctx context.Context, sid string, msg request, check func() error) (*Project, error) {
 	if sid != "" {
 		return askSession[*Project](ctx, s, sid, msg)
 	}
-	// Check first, so a bad template id does not leave an empty session behind.
-	if _, err := lookupTemplate(s.cfg.Catalog, templateID); err != nil {
+	if err := check(); err != nil {
 		return nil, err
 	}
 	sid, err := s.Create(ctx)
