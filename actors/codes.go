@@ -24,6 +24,7 @@ const (
 	// dropped for not reading its events.
 	CodeRateLimited  = "RATE_LIMITED"
 	CodeSlowConsumer = "SLOW_CONSUMER"
+	CodeUnauthorized = "UNAUTHORIZED"
 )
 
 // Reasons a session gives a Subscriber in Closed.

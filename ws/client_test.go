@@ -204,3 +204,14 @@ func TestSessionClosedReachesClients(t *testing.T) {
 	res := call(t, c, "undo", nil)
 	assert.Equal(t, "INVALID_REQUEST", res["error"].(map[string]any)["code"])
 }
+
+func TestTokenGuardsConnections(t *testing.T) {
+	f := start(t, ws.Config{Token: "s3cret"})
+	for _, auth := range []any{nil, map[string]string{"token": "wrong"}, map[string]int{"token": 7}} {
+		_, err := sioclient.Dial(ctx(t), f.url, "/graph", auth, 16)
+		require.Error(t, err, "auth %v", auth)
+		assert.Contains(t, err.Error(), "UNAUTHORIZED", "auth %v", auth)
+	}
+	c := dial(t, f, map[string]string{"token": "s3cret"})
+	assert.NotEmpty(t, call(t, c, "ping", nil)["timestamp"])
+}

@@ -34,9 +34,23 @@ func (p *pump) stop() {
 func (p *pump) run() {
 	defer close(p.done)
 	for {
+		// A drop wins over queued events: select picks among ready cases at
+		// random, and a dropped slow consumer should hear why at once, not
+		// after up to a queue's worth of stale events.
+		select {
+		case <-p.inbox.Done():
+			p.dropped()
+			return
+		default:
+		}
 		select {
 		case ev := <-p.inbox.C():
-			if !p.forward(ev) {
+			if !p.forward(ev, p.inbox.Done()) {
+				select {
+				case <-p.inbox.Done():
+					p.dropped()
+				default:
+				}
 				return
 			}
 		case <-p.inbox.Done():
@@ -50,8 +64,11 @@ func (p *pump) run() {
 
 // forward sends ev once the transport has room. Waiting here, instead of
 // piling packets into the transport, is what makes a client that stops
-// reading fill its inbox, where the session notices and drops it.
-func (p *pump) forward(ev *actors.Event) bool {
+// reading fill its inbox, where the session notices and drops it. When
+// abandon closes for a slow consumer (or a replaced membership) it gives up
+// (false), so the drop is not held up by the very client that stopped
+// reading; abandon may be nil.
+func (p *pump) forward(ev *actors.Event, abandon <-chan struct{}) bool {
 	conn := p.c.sock.Conn()
 	for conn.Buffered() >= p.c.srv.cfg.Backlog {
 		select {
@@ -59,6 +76,11 @@ func (p *pump) forward(ev *actors.Event) bool {
 			return false
 		case <-conn.Done():
 			return false
+		case <-abandon:
+			if r := p.inbox.Reason(); r == actors.ReasonSlowConsumer || r == actors.ReasonReplaced {
+				return false
+			}
+			abandon = nil // after a close the queued events, ev first, still go out
 		case <-time.After(backlogPoll):
 		}
 	}
@@ -80,7 +102,7 @@ func (p *pump) dropped() {
 		for {
 			select {
 			case ev := <-p.inbox.C():
-				if !p.forward(ev) {
+				if !p.forward(ev, nil) {
 					return
 				}
 				continue

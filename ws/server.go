@@ -1,8 +1,11 @@
 package ws
 
 import (
+	"crypto/subtle"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/talus-tally/server/actors"
@@ -24,7 +27,10 @@ type Config struct {
 	// the pump stops moving events to it, so a client that does not read
 	// fills its inbox and the session drops it (default 256).
 	Backlog int
-	Logger  *slog.Logger
+	// Token, when set, must come with every connection: as auth {"token"},
+	// or an "Authorization: Bearer" header. The REST API asks the same.
+	Token  string
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -72,11 +78,31 @@ func (s *Server) Close() { s.sio.Close() }
 
 // connect starts a client for a socket that joined a namespace.
 func (s *Server) connect(sock *socketio.Socket) error {
-	hello, err := parseHello(sock.Handshake())
+	hs := sock.Handshake()
+	if !s.authorized(hs) {
+		return &socketio.RefusedError{Message: "a valid token is required", Data: actors.WireError{Code: actors.CodeUnauthorized, Message: "a valid token is required"}}
+	}
+	hello, err := parseHello(hs)
 	if err != nil {
-		return &socketio.RefusedError{Message: err.Error()}
+		return &socketio.RefusedError{Message: err.Error(), Data: actors.NewWireError(err)}
 	}
 	c := newClient(s, sock, hello)
 	go c.run()
 	return nil
+}
+
+// authorized checks the connection's token when one is configured.
+func (s *Server) authorized(hs socketio.Handshake) bool {
+	if s.cfg.Token == "" {
+		return true
+	}
+	var auth struct {
+		Token string `json:"token"`
+	}
+	_ = json.Unmarshal(hs.Auth, &auth) // a malformed auth has no token
+	got := auth.Token
+	if got == "" {
+		got, _ = strings.CutPrefix(hs.Header.Get("Authorization"), "Bearer ")
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.cfg.Token)) == 1
 }

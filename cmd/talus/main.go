@@ -95,6 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		},
 		RequestTimeout: cfg.RequestTimeout,
 		QueueSize:      cfg.ClientQueue,
+		Token:          cfg.Token,
 		Logger:         log.With("component", "ws"),
 	}, sessions)
 
