@@ -398,5 +398,8 @@ func (s *session) stopped(c actor.Context) {
 	for _, pid := range s.closers {
 		c.Send(pid, &reply[bool]{Value: true})
 	}
-	s.closers = nil
+	// Protoactor's PIDSet.Remove keeps a removed child's PID in its backing
+	// array, and that PID caches this actor: let go of the state, or every
+	// passivated session's graph and history stay in memory.
+	*s = session{id: s.id}
 }
