@@ -20,11 +20,13 @@ import (
 	"github.com/talus-tally/server/actors"
 	talushttp "github.com/talus-tally/server/http"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws"
 )
 
 // server is one running Talus server for a test.
 type server struct {
 	base     string // http://127.0.0.1:port/api/v1
+	origin   string // http://127.0.0.1:port, where Socket.IO clients connect
 	sessions *actors.Sessions
 	client   *nethttp.Client
 	token    string // sent as a bearer token when set
@@ -34,6 +36,7 @@ type server struct {
 type serverOptions struct {
 	http   talushttp.Config
 	actors actors.Config
+	ws     ws.Config
 }
 
 // startServer starts a server on a free port of 127.0.0.1 and stops it when
@@ -55,8 +58,16 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(tb, err)
+	if o.ws.Logger == nil {
+		o.ws.Logger = log
+	}
+	sockets := ws.New(o.ws, sessions)
+	// The same surface as the binary: Socket.IO beside the REST API.
+	mux := nethttp.NewServeMux()
+	mux.Handle("/socket.io/", sockets)
+	mux.Handle("/", talushttp.New(o.http, sessions, catalog, log))
 	srv := &nethttp.Server{
-		Handler:           talushttp.New(o.http, sessions, catalog, log),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	done := make(chan error, 1)
@@ -65,6 +76,8 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		// Close the sockets first: Shutdown would wait on held long polls.
+		sockets.Close()
 		require.NoError(tb, srv.Shutdown(ctx))
 		require.ErrorIs(tb, <-done, nethttp.ErrServerClosed)
 		// A test may have stopped the sessions already; stopping twice is fine.
@@ -72,6 +85,7 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 	})
 	return &server{
 		base:     "http://" + ln.Addr().String() + "/api/v1",
+		origin:   "http://" + ln.Addr().String(),
 		sessions: sessions,
 		client:   &nethttp.Client{Timeout: 30 * time.Second},
 	}

@@ -159,7 +159,7 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	defer cancel()
 	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: inbox, LastSeq: j.LastSeq})
 	if err != nil {
-		c.sid = ""
+		c.leaveCurrent() // a re-join that failed: the old membership has no pump any more
 		c.fail(ack, err)
 		return
 	}
