@@ -56,52 +56,31 @@ func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Reques
 	})
 }
 
-// projectReply is GET /projects/{pid}.
+// projectReply is GET /projects/{pid}. It leaves out the session id: that
+// is the capability to write, and knowing a project id must not grant it.
 type projectReply struct {
 	ProjectID  string       `json:"project_id"`
 	TemplateID string       `json:"template_id"`
 	Name       string       `json:"name"`
-	Seq        uint64       `json:"seq"`
+	Open       bool         `json:"open"` // a session has it open: live state; else the saved copy
+	Seq        uint64       `json:"seq"`  // 0 for the saved copy, which is in no session
 	Graph      actors.Graph `json:"graph"`
 }
 
-// handleGetProject answers with the live state of a project some session has
-// open. Saved projects are not stored yet, so a project no session holds is
-// PROJECT_NOT_FOUND. The reply leaves out the session id: it is the
-// capability to write, and knowing a project id must not grant that.
+// handleGetProject answers with the live state when a session has the
+// project open, else with its saved copy.
 func (s *Server) handleGetProject(w nethttp.ResponseWriter, r *nethttp.Request) {
-	pid := chi.URLParam(r, "projectID")
-	sid, err := s.sessions.FindProject(r.Context(), pid)
+	p, err := s.sessions.Project(r.Context(), chi.URLParam(r, "projectID"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	tree, err := s.sessions.Tree(r.Context(), sid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reply := projectReply{ProjectID: pid, Seq: tree.Seq, Graph: actors.Graph{Roots: nonNilRoots(tree.Roots)}}
-	if len(tree.Roots) > 0 {
-		// The project is its first root: CreateProject names it after the project.
-		reply.Name = tree.Roots[0].Name
-		reply.TemplateID = s.templateOfRoot(tree.Roots[0].Type)
-	}
-	s.writeJSON(w, r, nethttp.StatusOK, reply)
-}
-
-// templateOfRoot names the template whose root node type is rootType, when
-// exactly one template has it. The session layer does not report its
-// template id yet; the built-in templates have distinct root types.
-func (s *Server) templateOfRoot(rootType string) string {
-	found := ""
-	for _, t := range s.catalog.List() {
-		if len(t.NodeTypes) > 0 && t.RootType().ID == rootType {
-			if found != "" {
-				return ""
-			}
-			found = t.ID
-		}
-	}
-	return found
+	s.writeJSON(w, r, nethttp.StatusOK, projectReply{
+		ProjectID:  p.ProjectID,
+		TemplateID: p.TemplateID,
+		Name:       p.Name,
+		Open:       p.SessionID != "",
+		Seq:        p.Seq,
+		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
+	})
 }

@@ -37,8 +37,14 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/graph", s.handleGraphQuery)
 
 			r.Post("/projects", s.handleCreateProject)
+			r.Get("/projects", s.handleListProjects)
+			r.Post("/projects/import", s.handleImportProject)
 			r.Route("/projects/{projectID}", func(r chi.Router) {
 				r.Get("/", s.handleGetProject)
+				r.Delete("/", s.handleDeleteProject)
+				r.Post("/save", s.handleSaveProject)
+				r.Post("/load", s.handleLoadProject)
+				r.Get("/export", s.handleExportProject)
 				r.Get("/graph/tree", s.handleProjectTree)
 				r.Get("/graph/nodes/{nodeID}", s.handleProjectNode)
 				r.Post("/graph/search", s.handleProjectSearch)
