@@ -22,6 +22,7 @@ type HistoryGoneError struct {
 	Seq   uint64 // the session's current seq
 }
 
+// Error says which seq was asked for and where the session is now.
 func (e *HistoryGoneError) Error() string {
 	return fmt.Sprintf("actors: history after seq %d is gone (current seq %d)", e.After, e.Seq)
 }

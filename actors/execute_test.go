@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +134,9 @@ func TestCommandFailed(t *testing.T) {
 	assert.Equal(t, CodeInvalidRequest, Code(err))
 	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: string(make([]byte, MaxCommandIDLen+1)), Command: model.RenameNode{NodeID: root, Name: "x"}})
 	assert.Equal(t, CodeInvalidRequest, Code(err))
+	// The bound is in characters (SPEC §2): 128 two-byte characters pass.
+	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: strings.Repeat("é", MaxCommandIDLen), Command: model.RenameNode{NodeID: root, Name: "x"}})
+	assert.NoError(t, err)
 }
 
 // TestConcurrentExecute hammers one session from many goroutines: every

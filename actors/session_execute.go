@@ -4,14 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/talus-tally/server/model"
 )
 
-// MaxCommandIDLen bounds a client's command id (SPEC §2).
-const MaxCommandIDLen = 128
+// MaxCommandIDLen bounds a client's command id, in characters (SPEC §2);
+// the same bound the request decoders check.
+const MaxCommandIDLen = model.MaxCommandIDLen
 
 func newID() string { return uuid.NewString() }
 
@@ -167,7 +169,7 @@ func isNil(cmd model.Command) bool {
 }
 
 func checkCommandID(id string) error {
-	if len(id) > MaxCommandIDLen {
+	if utf8.RuneCountInString(id) > MaxCommandIDLen { // characters, not bytes, as model counts
 		return &model.InvalidRequestError{Field: "command_id", Reason: fmt.Sprintf("longer than %d characters", MaxCommandIDLen)}
 	}
 	return nil

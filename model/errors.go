@@ -23,6 +23,7 @@ type InvalidCommandError struct {
 	Reason string // human-readable, safe to show a client
 }
 
+// Error names the broken rule and the reason.
 func (e *InvalidCommandError) Error() string {
 	return fmt.Sprintf("invalid command (%s): %s", e.Rule, e.Reason)
 }
@@ -33,6 +34,7 @@ type InvalidRequestError struct {
 	Reason string
 }
 
+// Error names the field, when there is one, and the reason.
 func (e *InvalidRequestError) Error() string {
 	if e.Field == "" {
 		return "invalid request: " + e.Reason

@@ -159,6 +159,9 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	defer cancel()
 	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: inbox, LastSeq: j.LastSeq})
 	if err != nil {
+		if errors.Is(err, actors.ErrUnavailable) {
+			c.sid = j.SessionID // the session may have added us after all (see Sessions.Join): leave it
+		}
 		c.leaveCurrent() // a re-join that failed: the old membership has no pump any more
 		c.fail(ack, err)
 		return
