@@ -2,10 +2,8 @@ package http
 
 import (
 	"bytes"
-	"fmt"
 	nethttp "net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
@@ -67,14 +65,6 @@ func nonNilRoots(roots []model.TreeNode) []model.TreeNode {
 		return []model.TreeNode{}
 	}
 	return roots
-}
-
-// checkCommandID enforces the SPEC's bound on client command ids.
-func checkCommandID(id string) error {
-	if utf8.RuneCountInString(id) > model.MaxCommandIDLen {
-		return fieldError("command_id", fmt.Sprintf("command_id must be at most %d characters", model.MaxCommandIDLen))
-	}
-	return nil
 }
 
 // fieldError is an INVALID_REQUEST about one field.

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model"
 )
 
 // defaultCleanupHours is used when POST /sessions/cleanup names no age.
@@ -118,7 +119,7 @@ func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	if err := checkCommandID(req.CommandID); err != nil {
+	if err := model.CheckCommandID(req.CommandID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

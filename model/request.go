@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode/utf8"
 )
 
 // CommandRequest is a command as a client sends it, over REST or a socket,
@@ -70,8 +71,8 @@ func ParseCommandRequest(body []byte) (CommandRequest, error) {
 	if req.CommandID, err = stringField(fields, "command_id"); err != nil {
 		return req, err
 	}
-	if len([]rune(req.CommandID)) > MaxCommandIDLen {
-		return req, invalidRequest("command_id", "must be at most %d characters", MaxCommandIDLen)
+	if err := CheckCommandID(req.CommandID); err != nil {
+		return req, err
 	}
 	if raw, ok := fields["include_graph"]; ok && !isNull(raw) {
 		if err := json.Unmarshal(raw, &req.IncludeGraph); err != nil {
@@ -102,8 +103,17 @@ func ParseCommandRequest(body []byte) (CommandRequest, error) {
 	return req, err
 }
 
-// MaxCommandIDLen bounds a client-chosen command id (SPEC §2).
+// MaxCommandIDLen bounds a client-chosen command id (SPEC §2), in characters.
 const MaxCommandIDLen = 128
+
+// CheckCommandID refuses a client-chosen command id longer than
+// MaxCommandIDLen characters with an *InvalidRequestError.
+func CheckCommandID(id string) error {
+	if utf8.RuneCountInString(id) > MaxCommandIDLen {
+		return invalidRequest("command_id", "must be at most %d characters", MaxCommandIDLen)
+	}
+	return nil
+}
 
 // stringField reads an optional string field; null counts as absent.
 func stringField(fields map[string]json.RawMessage, key string) (string, error) {

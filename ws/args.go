@@ -121,8 +121,8 @@ func parseSessionField(p []byte) (sid, commandID string, err error) {
 	if err := json.Unmarshal(p, &raw); err != nil {
 		return "", "", &model.InvalidRequestError{Reason: "session_id and command_id must be strings"}
 	}
-	if len([]rune(raw.CommandID)) > model.MaxCommandIDLen {
-		return "", "", &model.InvalidRequestError{Field: "command_id", Reason: "too long"}
+	if err := model.CheckCommandID(raw.CommandID); err != nil {
+		return "", "", err
 	}
 	return raw.SessionID, raw.CommandID, nil
 }
