@@ -166,7 +166,7 @@ func (t *Template) Schema() TemplateSchema {
 			Properties:      make([]PropertySchema, 0, len(nt.Properties)),
 		}
 		for _, p := range nt.Properties {
-			ps := PropertySchema{ID: p.ID, Name: p.Label, Type: p.Type, Required: p.Required, Default: p.Default}
+			ps := PropertySchema{ID: p.ID, Name: p.Label, Type: p.Type, Required: p.Required, Default: p.initial()}
 			if p.Type == TypeSelect {
 				ps.Options = make([]OptionSchema, 0, len(p.Options))
 				for _, o := range p.Options {
@@ -180,20 +180,28 @@ func (t *Template) Schema() TemplateSchema {
 	return s
 }
 
-// defaultsFor returns the properties a new node of nt starts with: the
-// template defaults, and a select "status" without one starts at its first
-// option.
+// defaults returns the properties a new node of nt starts with.
 func (nt *NodeType) defaults() map[string]any {
 	props := map[string]any{}
 	for _, p := range nt.Properties {
-		switch {
-		case p.Default != nil:
-			props[p.ID] = p.Default
-		case p.Type == TypeSelect && p.ID == "status" && len(p.Options) > 0:
-			props[p.ID] = p.Options[0].ID
+		if v := p.initial(); v != nil {
+			props[p.ID] = v
 		}
 	}
 	return props
+}
+
+// initial is the value a new node starts with: the template default, else
+// for a select "status" its first option (SPEC §1), else none. The schema
+// shows the same value, so a client pre-filling a form agrees with the server.
+func (p *PropertyDef) initial() any {
+	switch {
+	case p.Default != nil:
+		return p.Default
+	case p.Type == TypeSelect && p.ID == "status" && len(p.Options) > 0:
+		return p.Options[0].ID
+	}
+	return nil
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }

@@ -220,6 +220,8 @@ func TestSchemaJSON(t *testing.T) {
 	assert.NotNil(t, s.NodeTypes[4].AllowedChildren)
 	opt := s.NodeTypes[1].Properties[0].Options[0]
 	assert.Equal(t, "Planned", opt["name"])
+	assert.Equal(t, opt["id"], s.NodeTypes[1].Properties[0].Default,
+		"a select status shows the first option as its default, as CreateNode uses it")
 	for _, k := range []string{"id", "name", "indicator_id", "bullet"} {
 		assert.Contains(t, opt, k)
 	}
