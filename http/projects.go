@@ -38,22 +38,23 @@ func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, fieldError("project_name", "project_name is required"))
 		return
 	}
-	// Check the template first, so that a typo does not leave an empty new session behind.
-	if _, err := s.catalog.Lookup(req.TemplateID); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	p, err := s.sessions.CreateProject(r.Context(), req.SessionID, req.TemplateID, req.ProjectName)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusCreated, createProjectReply{
+	s.writeJSON(w, r, nethttp.StatusCreated, newCreateProjectReply(p))
+}
+
+// newCreateProjectReply is the 201 answer of a project opened in a session,
+// by POST /projects or POST /projects/import.
+func newCreateProjectReply(p *actors.Project) createProjectReply {
+	return createProjectReply{
 		SessionID:  p.SessionID,
 		ProjectID:  p.ProjectID,
 		TemplateID: p.TemplateID,
 		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
-	})
+	}
 }
 
 // projectReply is GET /projects/{pid}. It leaves out the session id: that

@@ -10,8 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
-
-	"github.com/talus-tally/server/actors"
 )
 
 // Export and import move a project in and out as a project file, the
@@ -69,12 +67,7 @@ func (s *Server) handleImportProject(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusCreated, createProjectReply{
-		SessionID:  p.SessionID,
-		ProjectID:  p.ProjectID,
-		TemplateID: p.TemplateID,
-		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
-	})
+	s.writeJSON(w, r, nethttp.StatusCreated, newCreateProjectReply(p))
 }
 
 // parseImport tells the two body forms apart: an object with "file" and no
