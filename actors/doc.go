@@ -5,7 +5,10 @@
 //
 // Handlers in http and ws reach sessions only through *Sessions, which is
 // safe for concurrent use: every call is a request to an actor with a
-// timeout, answered with ErrUnavailable when no answer comes in time.
+// timeout, answered with ErrUnavailable when no answer comes in time. The
+// request carries that deadline: a session that reads it later refuses it
+// (ErrUnavailable) rather than handle it, so a command whose caller was
+// told "unavailable" does not happen afterwards behind its back.
 //
 // Every event a session emits takes the next seq (from 1, no gaps) and is
 // encoded to JSON once; subscribers (a *Queue, or any Subscriber) get the

@@ -438,3 +438,59 @@ func TestUndoLimit(t *testing.T) {
 	sort.Strings(all)
 	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4"}, all)
 }
+
+// badResult is a command result that panics when encoded: with a store,
+// journaling the command's record panics after the command was applied.
+type badResult struct{}
+
+func (badResult) MarshalJSON() ([]byte, error) { panic("result does not encode") }
+
+// panicAfterApply is a test command that applies cleanly (a rename) and
+// returns a badResult.
+type panicAfterApply struct{ NodeID string }
+
+func (panicAfterApply) CommandType() string { return "PanicAfterApply" }
+func (c panicAfterApply) Apply(tx *model.Tx) (any, error) {
+	return badResult{}, tx.Rename(c.NodeID, "applied")
+}
+
+// TestPanicAfterApply: a panic after the graph changed but before the
+// change was journaled takes the change back with its events: the asker
+// gets INTERNAL_ERROR, nothing is published, and memory equals the journal,
+// before and after a restart.
+func TestPanicAfterApply(t *testing.T) {
+	cfg := Config{}
+	s, st := startDurable(t, t.TempDir(), cfg)
+	ctx := context.Background()
+	sid, root := project(t, s)
+	createPhase(t, s, sid, root, "Body")
+	q, _ := joinQueue(t, s, sid, "c1", 64)
+	before := observe(t, s, sid)
+
+	_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "p", Command: panicAfterApply{NodeID: root}})
+	require.ErrorIs(t, err, model.ErrInternal)
+	assert.Equal(t, CodeInternal, Code(err))
+
+	after := observe(t, s, sid)
+	requireSameState(t, before, after)
+	assert.Equal(t, "Mustang", after.Tree.Roots[0].Name, "the rename was taken back")
+	evs, _, err := s.EventsAfter(ctx, sid, before.Info.Seq)
+	require.NoError(t, err)
+	assert.Empty(t, evs, "no event of the failed command")
+
+	engine := createPhase(t, s, sid, root, "Engine")
+	evs = takeUntil(t, q, model.EventCommandExecuted)
+	require.Equal(t, model.EventSessionConnected, evs[0].Name)
+	for _, ev := range evs {
+		assert.NotEqual(t, "p", ev.CommandID, "nothing of the failed command was published (%s)", ev.Name)
+	}
+	requireSeqs(t, evs, before.Info.Seq) // session:connected is before's last event
+	assert.Equal(t, engine.Seq, evs[len(evs)-1].Seq, "its seqs were given back")
+	res, err := s.Undo(ctx, sid, "")
+	require.NoError(t, err)
+	assert.Equal(t, model.CmdCreateNode, res.CommandType)
+	want := observe(t, s, sid)
+
+	s2, _ := restart(t, s, st, cfg)
+	requireSameState(t, want, observe(t, s2, sid))
+}

@@ -22,15 +22,31 @@ type reply[T any] struct {
 // waiting, out of the dead-letter log: the asker already got ErrUnavailable.
 func (*reply[T]) IgnoreDeadLetterLogging() {}
 
-// asks declares that a request is answered with a *reply[T].
-type asks[T any] struct{}
+// asks declares that a request is answered with a *reply[T]. Deadline is
+// when its asker stops waiting (zero: never): a request still queued then is
+// answered ErrUnavailable and not handled, so a command whose caller was told
+// "unavailable" cannot happen later behind its back.
+type asks[T any] struct {
+	Deadline time.Time
+}
 
 // failed builds the reply a request gets when it could not be handled: the
 // session is closed, or handling it panicked.
 func (asks[T]) failed(err error) any { return &reply[T]{Err: err} }
 
-// request is any message that expects a reply.
-type request interface{ failed(err error) any }
+func (a *asks[T]) setDeadline(t time.Time) { a.Deadline = t }
+
+func (a *asks[T]) expired(now time.Time) bool {
+	return !a.Deadline.IsZero() && now.After(a.Deadline)
+}
+
+// request is any message that expects a reply. Requests are sent as
+// pointers; the asker sets the deadline once, before the first send.
+type request interface {
+	failed(err error) any
+	setDeadline(t time.Time)
+	expired(now time.Time) bool
+}
 
 // Messages a session accepts.
 type (
@@ -68,13 +84,17 @@ type (
 	getTree struct {
 		asks[*Tree]
 	}
+	// getNode asks for one node; with ProjectID set, only of that project.
 	getNode struct {
 		asks[*model.NodeView]
-		NodeID string
+		ProjectID string
+		NodeID    string
 	}
+	// search searches the graph; with ProjectID set, only that project's.
 	search struct {
 		asks[[]model.SearchResult]
-		Query model.SearchQuery
+		ProjectID string
+		Query     model.SearchQuery
 	}
 	// eventsAfter asks for the kept events with a seq above Seq.
 	eventsAfter struct {
@@ -125,8 +145,13 @@ type (
 
 // Messages a session sends itself.
 type (
-	// idleCheck comes from the session's idle timer.
-	idleCheck struct{}
+	// idleCheck comes from the session's idle timer. Gen and Tick name the
+	// incarnation and the arming it belongs to: a check that is not the
+	// current timer's (a late one, or an earlier incarnation's) is ignored.
+	idleCheck struct {
+		Gen  uint64
+		Tick uint64
+	}
 )
 
 // IgnoreDeadLetterLogging: a timer may fire just after its session stopped.
@@ -145,10 +170,14 @@ type (
 		asks[string]
 		SessionID string
 	}
-	// listSessions asks for every session the registry knows: live ones
-	// by id, passive ones with their last summary.
+	// listSessions asks for every session the registry knows, with what it
+	// knows of each.
 	listSessions struct {
 		asks[[]listed]
+	}
+	// countSessions asks how many sessions there are, live or passive.
+	countSessions struct {
+		asks[int]
 	}
 	// activate asks the registry to bring a stored session back into
 	// memory. The reply says whether it spawned one; false means the session
@@ -170,7 +199,8 @@ type (
 		asks[bool]
 		SessionID string
 	}
-	// findProject asks which session has ProjectID open.
+	// findProject asks which session has ProjectID open: the one that
+	// opened it last, of those that still have it open.
 	findProject struct {
 		asks[string]
 		ProjectID string
@@ -192,10 +222,13 @@ type (
 	}
 )
 
-// listed is one session in the registry's list.
+// listed is one session in the registry's list. Summary is what the
+// registry knows: exact for a passive session (as it left), a stand-in for
+// a live one that does not answer.
 type listed struct {
 	SessionID string
-	Passive   *SessionSummary // nil when the session is in memory
+	Live      bool
+	Summary   SessionSummary
 }
 
 // passiveClosed answers closePassive.

@@ -22,8 +22,10 @@ func (s *session) scheduleIdle(first bool) {
 	if !first && len(s.subs) == 0 {
 		wait = max(time.Until(s.lastActivity.Add(s.cfg.IdleTimeout)), minIdleWait)
 	}
-	system, self := s.system, s.self
-	s.idleTimer = time.AfterFunc(wait, func() { system.Root.Send(self, &idleCheck{}) })
+	s.stopIdleTimer() // one armed timer at most
+	s.idleTick++
+	system, self, check := s.system, s.self, &idleCheck{Gen: s.gen, Tick: s.idleTick}
+	s.idleTimer = time.AfterFunc(wait, func() { system.Root.Send(self, check) })
 }
 
 func (s *session) stopIdleTimer() {
@@ -34,9 +36,14 @@ func (s *session) stopIdleTimer() {
 }
 
 // checkIdle passivates the session when nobody watches it and nobody used
-// it for IdleTimeout, and otherwise rearms the timer.
-func (s *session) checkIdle(c actor.Context) {
-	s.idleTimer = nil
+// it for IdleTimeout, and otherwise rearms the timer. A check that is not
+// from the armed timer (a late one, or one meant for an earlier incarnation
+// of this session) is ignored: acting on it would arm a second timer.
+func (s *session) checkIdle(c actor.Context, m *idleCheck) {
+	if s.idleTimer == nil || m.Gen != s.gen || m.Tick != s.idleTick {
+		return
+	}
+	s.idleTimer = nil // it fired
 	if s.closed || s.passivated {
 		return
 	}

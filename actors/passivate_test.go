@@ -3,13 +3,17 @@ package actors
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
 )
 
@@ -192,4 +196,38 @@ func TestDurableStress(t *testing.T) {
 	for sid, w := range want {
 		requireSameState(t, w, observe(t, s, sid))
 	}
+}
+
+// TestStaleIdleCheck: an idle check that is not from the armed timer (here
+// one of an earlier incarnation, then a late one of this) changes nothing,
+// so one timer at most is ever armed and stopping it stops the only one.
+func TestStaleIdleCheck(t *testing.T) {
+	system := actor.NewActorSystem()
+	defer system.Shutdown()
+	cfg := Config{
+		Store:       openStore(t, t.TempDir(), store.Options{}),
+		IdleTimeout: time.Hour, // never fires during the test
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}.withDefaults()
+	s := newSession("s1", cfg, time.Now())
+	s.gen, s.system, s.self = 2, system, system.NewLocalPID("registry/s1")
+
+	s.scheduleIdle(true)
+	armed := s.idleTimer
+	require.NotNil(t, armed)
+	tick := s.idleTick
+
+	s.checkIdle(nil, &idleCheck{Gen: 1, Tick: tick}) // an earlier incarnation's
+	assert.Same(t, armed, s.idleTimer, "a stale check arms no second timer")
+	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: tick - 1}) // an earlier arming's
+	assert.Same(t, armed, s.idleTimer)
+
+	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: tick}) // the armed one: not idle yet, so rearm
+	require.NotNil(t, s.idleTimer)
+	assert.NotSame(t, armed, s.idleTimer)
+	rearmed := s.idleTimer
+	s.stopIdleTimer()
+	assert.False(t, rearmed.Stop(), "the one armed timer was stopped")
+	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: s.idleTick}) // fired before it was stopped
+	assert.Nil(t, s.idleTimer, "a stopped timer's check arms nothing")
 }

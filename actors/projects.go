@@ -140,29 +140,84 @@ func (s *Sessions) ExportProject(ctx context.Context, pid string) ([]byte, error
 // Project returns project pid: the live state when a session has it open
 // (SessionID and Seq set), else the saved copy (SessionID "", Seq 0).
 func (s *Sessions) Project(ctx context.Context, pid string) (*Project, error) {
-	if sid, err := s.FindProject(ctx, pid); err == nil {
-		p, err := askSession[*Project](ctx, s, sid, &getProject{ProjectID: pid})
-		if !errors.Is(err, ErrProjectNotFound) && !errors.Is(err, ErrSessionNotFound) {
-			return p, err
-		}
-	} else if !errors.Is(err, ErrProjectNotFound) {
-		return nil, err
+	if p, live, err := askProject[*Project](ctx, s, pid, &getProject{ProjectID: pid}); live {
+		return p, err
 	}
-	if s.cfg.Store == nil {
-		return nil, fmt.Errorf("project %q: %w", pid, ErrProjectNotFound)
-	}
-	meta, file, err := s.cfg.Store.GetProject(pid)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, fmt.Errorf("project %q: %w", pid, ErrProjectNotFound)
-	case err != nil:
-		return nil, fmt.Errorf("%w: read project: %w", ErrUnavailable, err)
-	}
-	g, t, err := readProjectFile(file, s.cfg.Catalog)
+	g, t, meta, err := s.savedProject(pid)
 	if err != nil {
 		return nil, err
 	}
 	return &Project{ProjectID: pid, TemplateID: t.ID, Name: meta.Name, Roots: g.Tree()}, nil
+}
+
+// ProjectNode returns one node of project pid: from the session that has
+// it open, else from the saved copy.
+func (s *Sessions) ProjectNode(ctx context.Context, pid, nodeID string) (*model.NodeView, error) {
+	if n, live, err := askProject[*model.NodeView](ctx, s, pid, &getNode{ProjectID: pid, NodeID: nodeID}); live {
+		return n, err
+	}
+	g, _, _, err := s.savedProject(pid)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := g.Node(nodeID)
+	if !ok {
+		return nil, fmt.Errorf("node %q: %w", nodeID, model.ErrNodeNotFound)
+	}
+	return &n, nil
+}
+
+// ProjectSearch searches project pid: in the session that has it open,
+// else in the saved copy.
+func (s *Sessions) ProjectSearch(ctx context.Context, pid string, q model.SearchQuery) ([]model.SearchResult, error) {
+	if res, live, err := askProject[[]model.SearchResult](ctx, s, pid, &search{ProjectID: pid, Query: q}); live {
+		return res, err
+	}
+	g, _, _, err := s.savedProject(pid)
+	if err != nil {
+		return nil, err
+	}
+	return g.Search(q), nil
+}
+
+// askProject asks the session that has project pid open, when one has. live
+// is false when none has, or it closed or opened another project before
+// the request reached it: then the saved copy is the answer. msg names pid,
+// so a session that no longer has it open refuses it.
+func askProject[T any](ctx context.Context, s *Sessions, pid string, msg request) (v T, live bool, err error) {
+	sid, err := s.FindProject(ctx, pid)
+	switch {
+	case errors.Is(err, ErrProjectNotFound):
+		return v, false, nil
+	case err != nil:
+		return v, true, err
+	}
+	v, err = askSession[T](ctx, s, sid, msg)
+	if errors.Is(err, ErrProjectNotFound) || errors.Is(err, ErrSessionNotFound) || errors.Is(err, ErrNoProject) {
+		return v, false, nil
+	}
+	return v, true, err
+}
+
+// savedProject reads and checks the saved copy of project pid.
+func (s *Sessions) savedProject(pid string) (*model.Graph, *model.Template, store.ProjectMeta, error) {
+	if s.cfg.Store == nil {
+		return nil, nil, store.ProjectMeta{}, fmt.Errorf("project %q: %w", pid, ErrProjectNotFound)
+	}
+	meta, file, err := s.cfg.Store.GetProject(pid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, meta, fmt.Errorf("project %q: %w", pid, ErrProjectNotFound)
+	case err != nil:
+		return nil, nil, meta, fmt.Errorf("%w: read project: %w", ErrUnavailable, err)
+	}
+	g, t, err := readProjectFile(file, s.cfg.Catalog)
+	if err != nil {
+		// It was checked when saved: the store or the catalog changed
+		// underneath (a template removed). Not the asker's fault.
+		return nil, nil, meta, fmt.Errorf("%w: saved project %q unreadable: %w", model.ErrInternal, pid, err)
+	}
+	return g, t, meta, nil
 }
 
 // readProjectFile decodes and checks a project file.

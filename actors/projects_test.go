@@ -245,3 +245,105 @@ func TestSaveSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want.Roots, p.Roots)
 }
+
+// TestProjectOpenInTwoSessions: a saved project loaded into several
+// sessions is found in the one that opened it last of those still having
+// it; closing one keeps the others.
+func TestProjectOpenInTwoSessions(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{})
+	ctx := context.Background()
+	first, _ := project(t, s)
+	in, err := s.Info(ctx, first)
+	require.NoError(t, err)
+	pid := *in.ProjectID
+	_, err = s.SaveProject(ctx, first, pid)
+	require.NoError(t, err)
+	a, err := s.LoadProject(ctx, pid, "")
+	require.NoError(t, err)
+	b, err := s.LoadProject(ctx, pid, "")
+	require.NoError(t, err)
+
+	found := func() string {
+		t.Helper()
+		sid, err := s.FindProject(ctx, pid)
+		if errors.Is(err, ErrProjectNotFound) {
+			return ""
+		}
+		require.NoError(t, err)
+		return sid
+	}
+	assert.Equal(t, b.SessionID, found(), "the last to open it")
+	require.NoError(t, s.Close(ctx, a.SessionID))
+	assert.Equal(t, b.SessionID, found(), "closing another keeps it")
+	require.NoError(t, s.Close(ctx, b.SessionID))
+	assert.Equal(t, first, found(), "closing the newest falls back to the one before")
+	_, err = s.CreateProject(ctx, first, "book", "")
+	require.NoError(t, err)
+	assert.Equal(t, "", found(), "no session has it open")
+	p, err := s.Project(ctx, pid)
+	require.NoError(t, err)
+	assert.Empty(t, p.SessionID, "the saved copy")
+}
+
+// TestProjectNodeSearch: node and search reads of a project come from the
+// session that has it open (unsaved changes included), else from the
+// saved copy, else PROJECT_NOT_FOUND; a session that opened another
+// project meanwhile no longer answers for it.
+func TestProjectNodeSearch(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{})
+	ctx := context.Background()
+	sid, root := project(t, s)
+	body := createPhase(t, s, sid, root, "Body")
+	in, err := s.Info(ctx, sid)
+	require.NoError(t, err)
+	pid := *in.ProjectID
+	_, err = s.SaveProject(ctx, sid, pid)
+	require.NoError(t, err)
+	engine := createPhase(t, s, sid, root, "Engine") // not saved
+
+	names := func(rs []model.SearchResult) []string {
+		out := []string{}
+		for _, r := range rs {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	phases := model.SearchQuery{Type: "phase"}
+
+	n, err := s.ProjectNode(ctx, pid, engine.NodeID)
+	require.NoError(t, err, "live: the unsaved node is there")
+	assert.Equal(t, "Engine", n.Name)
+	res, err := s.ProjectSearch(ctx, pid, phases)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"Body", "Engine"}, names(res))
+	_, err = s.ProjectNode(ctx, pid, "no-such-node")
+	assert.ErrorIs(t, err, model.ErrNodeNotFound)
+
+	// The session opens another project: reads of pid use the saved copy,
+	// and never the other project's graph.
+	_, err = s.CreateProject(ctx, sid, "restomod", "Other")
+	require.NoError(t, err)
+	n, err = s.ProjectNode(ctx, pid, body.NodeID)
+	require.NoError(t, err)
+	assert.Equal(t, "Body", n.Name)
+	_, err = s.ProjectNode(ctx, pid, engine.NodeID)
+	assert.ErrorIs(t, err, model.ErrNodeNotFound, "the saved copy lacks the unsaved node")
+	res, err = s.ProjectSearch(ctx, pid, phases)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Body"}, names(res))
+
+	require.NoError(t, s.Close(ctx, sid))
+	n, err = s.ProjectNode(ctx, pid, body.NodeID)
+	require.NoError(t, err, "closed: the saved copy")
+	assert.Equal(t, "Body", n.Name)
+
+	for _, unknown := range []string{"no-such-project", newID()} {
+		_, err = s.ProjectNode(ctx, unknown, body.NodeID)
+		assert.ErrorIs(t, err, ErrProjectNotFound)
+		_, err = s.ProjectSearch(ctx, unknown, phases)
+		assert.ErrorIs(t, err, ErrProjectNotFound)
+	}
+	mem := start(t, Config{})
+	_, err = mem.ProjectNode(ctx, pid, body.NodeID)
+	assert.ErrorIs(t, err, ErrProjectNotFound, "no store, no saved copies")
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,9 +24,9 @@ const registryName = "registry"
 // request) by a small summary. Only Receive touches its maps.
 type registry struct {
 	cfg      Config
-	sessions map[string]*entry // by session id
-	projects map[string]string // project id -> session id
-	gen      uint64            // incarnations spawned so far
+	sessions map[string]*entry   // by session id
+	projects map[string][]string // project id -> the sessions that have it open, oldest first
+	gen      uint64              // incarnations spawned so far
 }
 
 // entry is what the registry knows of one session.
@@ -46,12 +47,16 @@ func newRegistry(cfg Config, known []stored) *registry {
 	r := &registry{
 		cfg:      cfg,
 		sessions: make(map[string]*entry, len(known)),
-		projects: make(map[string]string),
+		projects: make(map[string][]string),
 	}
+	// The most recently active of the sessions that share a project counts
+	// as the one that opened it last.
+	known = slices.Clone(known)
+	slices.SortStableFunc(known, func(a, b stored) int { return a.summary.LastActivity.Compare(b.summary.LastActivity) })
 	for _, k := range known {
 		r.sessions[k.summary.SessionID] = &entry{project: k.project, summary: k.summary}
 		if k.project != "" {
-			r.projects[k.project] = k.summary.SessionID
+			r.addProject(k.project, k.summary.SessionID)
 		}
 	}
 	return r
@@ -82,6 +87,12 @@ func (r *registry) Receive(c actor.Context) {
 		}
 	}()
 
+	if req, ok := c.Message().(request); ok && req.expired(time.Now()) {
+		// Its asker was told ErrUnavailable: spawning or deleting a session
+		// now would leave one it does not know of, or remove one it counted.
+		c.Respond(req.failed(fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable)))
+		return
+	}
 	switch m := c.Message().(type) {
 	case *spawnSession:
 		if _, taken := r.sessions[m.SessionID]; taken {
@@ -99,15 +110,13 @@ func (r *registry) Receive(c actor.Context) {
 	case *listSessions:
 		out := make([]listed, 0, len(r.sessions))
 		for id, e := range r.sessions {
-			l := listed{SessionID: id}
-			if !e.live {
-				sum := e.summary
-				sum.ActiveClients, sum.HasProject = 0, e.project != ""
-				l.Passive = &sum
-			}
-			out = append(out, l)
+			sum := e.summary
+			sum.ActiveClients, sum.HasProject = 0, e.project != ""
+			out = append(out, listed{SessionID: id, Live: e.live, Summary: sum})
 		}
 		c.Respond(&reply[[]listed]{Value: out})
+	case *countSessions:
+		c.Respond(&reply[int]{Value: len(r.sessions)})
 	case *closePassive:
 		v, err := r.closePassive(m)
 		c.Respond(&reply[passiveClosed]{Value: v, Err: err})
@@ -115,12 +124,12 @@ func (r *registry) Receive(c actor.Context) {
 		e := r.sessions[m.SessionID]
 		c.Respond(&reply[bool]{Value: e != nil && e.live})
 	case *findProject:
-		sid, ok := r.projects[m.ProjectID]
-		if !ok {
+		sids := r.projects[m.ProjectID]
+		if len(sids) == 0 {
 			c.Respond(&reply[string]{Err: fmt.Errorf("project %q: %w", m.ProjectID, ErrProjectNotFound)})
 			return
 		}
-		c.Respond(&reply[string]{Value: sid})
+		c.Respond(&reply[string]{Value: sids[len(sids)-1]})
 	case *projectOpened:
 		e := r.sessions[m.SessionID]
 		if e == nil || !e.live {
@@ -128,7 +137,7 @@ func (r *registry) Receive(c actor.Context) {
 		}
 		r.forgetProject(m.SessionID)
 		e.project = m.ProjectID
-		r.projects[m.ProjectID] = m.SessionID
+		r.addProject(m.ProjectID, m.SessionID)
 	case *sessionEnded:
 		e := r.sessions[m.SessionID]
 		if e == nil || e.gen != m.Gen {
@@ -222,14 +231,27 @@ func (r *registry) forget(sid string) {
 	delete(r.sessions, sid)
 }
 
-// forgetProject drops the project that session sid had open, if any.
+// addProject records that session sid opened project pid, as its newest
+// holder.
+func (r *registry) addProject(pid, sid string) {
+	sids := slices.DeleteFunc(r.projects[pid], func(x string) bool { return x == sid })
+	r.projects[pid] = append(sids, sid)
+}
+
+// forgetProject drops the project that session sid had open, if any; the
+// other sessions that have it open keep it.
 func (r *registry) forgetProject(sid string) {
 	e := r.sessions[sid]
 	if e == nil {
 		return
 	}
-	if e.project != "" && r.projects[e.project] == sid {
-		delete(r.projects, e.project)
+	if e.project != "" {
+		sids := slices.DeleteFunc(r.projects[e.project], func(x string) bool { return x == sid })
+		if len(sids) == 0 {
+			delete(r.projects, e.project)
+		} else {
+			r.projects[e.project] = sids
+		}
 	}
 	e.project = ""
 }

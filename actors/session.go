@@ -57,8 +57,13 @@ type session struct {
 	// checkpointedActivity is lastActivity as the last checkpoint has it.
 	checkpointedActivity time.Time
 	idleTimer            *time.Timer
+	idleTick             uint64 // how often the idle timer was armed; names the current arming
 	system               *actor.ActorSystem
 	self                 *actor.PID
+
+	// unjournaled holds the ops of a change applied to the graph but not
+	// yet journaled, so a panic in between can take them back.
+	unjournaled []model.Op
 }
 
 func newSession(id string, cfg Config, now time.Time) *session {
@@ -90,6 +95,11 @@ func (s *session) Receive(c actor.Context) {
 		case s.closed:
 			c.Respond(req.failed(fmt.Errorf("session %s: %w", s.id, ErrSessionNotFound)))
 			return
+		case req.expired(time.Now()):
+			// Its asker already got ErrUnavailable: doing it now would make
+			// "unavailable" mean "done after all".
+			c.Respond(req.failed(fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable)))
+			return
 		case s.broken != nil:
 			switch msg.(type) {
 			case *closeSession, *getInfo: // a broken session can still be listed and deleted
@@ -106,7 +116,7 @@ func (s *session) Receive(c actor.Context) {
 	case *actor.Stopped:
 		s.stopped(c)
 	case *idleCheck:
-		s.checkIdle(c)
+		s.checkIdle(c, m)
 	case *execute:
 		v, err := s.execute(m.Req)
 		c.Respond(&reply[*Executed]{Value: v, Err: err})
@@ -127,10 +137,10 @@ func (s *session) Receive(c actor.Context) {
 		v, err := s.tree()
 		c.Respond(&reply[*Tree]{Value: v, Err: err})
 	case *getNode:
-		v, err := s.node(m.NodeID)
+		v, err := s.node(m.ProjectID, m.NodeID)
 		c.Respond(&reply[*model.NodeView]{Value: v, Err: err})
 	case *search:
-		v, err := s.search(m.Query)
+		v, err := s.search(m.ProjectID, m.Query)
 		c.Respond(&reply[[]model.SearchResult]{Value: v, Err: err})
 	case *eventsAfter:
 		v, err := s.eventsAfter(m.Seq)
@@ -194,7 +204,15 @@ func (s *session) started(c actor.Context) {
 
 func (s *session) recoverPanic(c actor.Context, p any) {
 	s.log.Error("session panicked", "panic", p, "message", fmt.Sprintf("%T", c.Message()), "stack", string(debug.Stack()))
-	if len(s.pending) > 0 {
+	switch {
+	case s.unjournaled != nil:
+		// A change applied but not journaled: journaling its events alone
+		// would make the journal differ from memory. Take it back, events
+		// and all, as if the command had never come.
+		ops := s.unjournaled
+		s.unjournaled = nil
+		s.unstage(func() { s.revert(ops) })
+	case len(s.pending) > 0:
 		_ = s.commit() // a journal failure is logged; the panic is the asker's answer
 	}
 	if req, ok := c.Message().(request); ok && c.Sender() != nil {
@@ -320,9 +338,9 @@ func (s *session) tree() (*Tree, error) {
 	return &Tree{Roots: s.graph.Tree(), Seq: s.seq}, nil
 }
 
-func (s *session) node(id string) (*model.NodeView, error) {
-	if s.graph == nil {
-		return nil, ErrNoProject
+func (s *session) node(pid, id string) (*model.NodeView, error) {
+	if err := s.projectOpen(pid); err != nil {
+		return nil, err
 	}
 	s.touch()
 	n, ok := s.graph.Node(id)
@@ -332,12 +350,24 @@ func (s *session) node(id string) (*model.NodeView, error) {
 	return &n, nil
 }
 
-func (s *session) search(q model.SearchQuery) ([]model.SearchResult, error) {
-	if s.graph == nil {
-		return nil, ErrNoProject
+func (s *session) search(pid string, q model.SearchQuery) ([]model.SearchResult, error) {
+	if err := s.projectOpen(pid); err != nil {
+		return nil, err
 	}
 	s.touch()
 	return s.graph.Search(q), nil
+}
+
+// projectOpen checks that the session has a project, and project pid
+// when pid is not "".
+func (s *session) projectOpen(pid string) error {
+	if pid == "" && s.graph == nil {
+		return ErrNoProject
+	}
+	if pid != "" {
+		return s.openProject(pid)
+	}
+	return nil
 }
 
 // close ends the session unless idleBefore is set and a client watches or

@@ -51,6 +51,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 		}
 		return nil, err
 	}
+	s.unjournaled = applied.Ops // from here a panic takes them back
 	for _, ev := range applied.Events {
 		s.emit(ev.Name, id, ev.Data)
 	}
@@ -65,7 +66,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 		RedoAvailable: false,
 	}
 	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, Result: res}
-	if err := s.persist(rec, func() { s.revert(applied.Ops) }); err != nil {
+	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
 	s.push(&s.undo, step{commandID: id, commandType: ctype, ops: applied.Ops})
@@ -105,6 +106,9 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 	}
 	s.touch()
 	applied, err := s.graph.ApplyOps(ops)
+	if err == nil {
+		s.unjournaled = applied.Ops // from here a panic takes them back
+	}
 	if err != nil {
 		// The stacks and the graph are as they were (ApplyOps rolls back);
 		// failing to replay recorded ops is a bug, never the client's fault.
@@ -137,7 +141,7 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 		kind = recRedo
 	}
 	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID, Result: res}
-	if err := s.persist(rec, func() { s.revert(applied.Ops) }); err != nil {
+	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
 	*from = (*from)[:len(*from)-1]
@@ -145,6 +149,15 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, true), nil
+}
+
+// persistApplied journals rec, the change that applied ops to the graph,
+// taking the ops back if the journal refuses it. Once it returns, a panic
+// no longer reverts them: either they are journaled or already reverted.
+func (s *session) persistApplied(rec *record, ops []model.Op) error {
+	err := s.persist(rec, func() { s.revert(ops) })
+	s.unjournaled = nil
+	return err
 }
 
 // answer returns a copy of res for one asker, with the current graph when

@@ -86,15 +86,25 @@ func (s *Sessions) Stop(ctx context.Context) error {
 		return nil
 	}
 	defer s.system.Shutdown()
-	// Poisoning the registry stops its children, the sessions, first.
-	stopped := s.system.Root.PoisonFuture(s.registry)
-	done := make(chan error, 1)
-	go func() { done <- stopped.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("actors: stop: %w", err)
+	// Poisoning the registry stops its children, the sessions, first. A
+	// watcher actor learns when it is gone; unlike a future it has no
+	// timeout of its own and holds no goroutine while it waits, so giving
+	// up when ctx ends leaves nothing behind.
+	registry, gone := s.registry, make(chan struct{})
+	watcher := s.system.Root.SpawnPrefix(actor.PropsFromFunc(func(c actor.Context) {
+		switch m := c.Message().(type) {
+		case *actor.Started:
+			c.Watch(registry)
+			c.Poison(registry) // after Watch: the Terminated cannot be missed
+		case *actor.Terminated:
+			if m.Who.Equal(registry) {
+				close(gone)
+			}
 		}
+	}), "stop")
+	defer s.system.Root.Stop(watcher)
+	select {
+	case <-gone:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("actors: stop: %w", ctx.Err())
@@ -116,28 +126,45 @@ func (s *Sessions) Create(ctx context.Context) (string, error) {
 	return sid, nil
 }
 
+// Count returns how many sessions there are, in memory or not. Only the
+// registry answers it, so busy sessions cannot slow it down.
+func (s *Sessions) Count(ctx context.Context) (int, error) {
+	return askRegistry[int](ctx, s, &countSessions{})
+}
+
 // List returns a summary of every session, oldest first; passive ones (not
-// in memory) as they were when they left.
+// in memory) as they were when they left. A session that does not answer
+// in time is listed as the registry knows it (its clients unknown, shown as
+// 0); one that closed meanwhile is left out. Only a session layer that
+// cannot answer at all (stopping) fails the call.
 func (s *Sessions) List(ctx context.Context) ([]SessionSummary, error) {
 	all, err := askRegistry[[]listed](ctx, s, &listSessions{})
 	if err != nil {
 		return nil, err
 	}
 	var live []string
+	known := make(map[string]SessionSummary, len(all))
 	out := make([]SessionSummary, 0, len(all))
 	for _, l := range all {
-		if l.Passive != nil {
-			out = append(out, *l.Passive)
-		} else {
+		if l.Live {
 			live = append(live, l.SessionID)
+			known[l.SessionID] = l.Summary
+		} else {
+			out = append(out, l.Summary)
 		}
 	}
-	infos, err := eachSession(ctx, s, live, func(sid string) (*Info, error) { return s.Info(ctx, sid) })
-	if err != nil {
-		return nil, err
+	for _, r := range eachSession(live, func(sid string) (*Info, error) { return s.Info(ctx, sid) }) {
+		switch {
+		case r.err == nil:
+			out = append(out, r.value.SessionSummary)
+		case errors.Is(r.err, ErrSessionNotFound):
+		default:
+			s.cfg.Logger.Warn("session did not answer; listed as the registry knows it", "session", r.sid, "err", r.err)
+			out = append(out, known[r.sid])
+		}
 	}
-	for _, in := range infos {
-		out = append(out, in.SessionSummary)
+	if s.stopping.Load() {
+		return nil, fmt.Errorf("%w: stopping", ErrUnavailable)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
@@ -177,7 +204,10 @@ func (s *Sessions) closeOne(ctx context.Context, sid string, idleBefore time.Tim
 }
 
 // Cleanup closes sessions with no clients idle since before cutoff. It
-// returns how many it closed and how many sessions remain.
+// returns how many it closed and how many sessions remain. A session that
+// fails to answer (busy, or its store delete failed) stays and counts as
+// active; one that closed meanwhile counts as neither. Only a session
+// layer that cannot answer at all (stopping) fails the call.
 func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
 	all, err := askRegistry[[]listed](ctx, s, &listSessions{})
 	if err != nil {
@@ -187,18 +217,20 @@ func (s *Sessions) Cleanup(ctx context.Context, cutoff time.Time) (removed, acti
 	for i, l := range all {
 		ids[i] = l.SessionID
 	}
-	closed, err := eachSession(ctx, s, ids, func(sid string) (bool, error) {
-		return s.closeOne(ctx, sid, cutoff)
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, c := range closed {
-		if c {
+	for _, r := range eachSession(ids, func(sid string) (bool, error) { return s.closeOne(ctx, sid, cutoff) }) {
+		switch {
+		case r.err == nil && r.value:
 			removed++
-		} else {
+		case r.err == nil:
+			active++
+		case errors.Is(r.err, ErrSessionNotFound):
+		default:
+			s.cfg.Logger.Warn("cleanup could not close a session; it stays", "session", r.sid, "err", r.err)
 			active++
 		}
+	}
+	if s.stopping.Load() {
+		return 0, 0, fmt.Errorf("%w: stopping", ErrUnavailable)
 	}
 	return removed, active, nil
 }
@@ -308,15 +340,14 @@ func (s *Sessions) sessionPID(sid string) (*actor.PID, error) {
 	return s.system.NewLocalPID(s.registry.Id + "/" + sid), nil
 }
 
-// timeout is how long a request may wait: the configured timeout, or less
-// when ctx's deadline is sooner; never below 1ms, since a negative duration
-// means "never" to actor.NewFuture.
-func (s *Sessions) timeout(ctx context.Context) time.Duration {
-	d := s.cfg.RequestTimeout
-	if dl, ok := ctx.Deadline(); ok {
-		d = min(d, time.Until(dl))
+// deadline is when a request stops waiting: after the configured timeout,
+// or sooner when ctx's deadline is.
+func (s *Sessions) deadline(ctx context.Context) time.Time {
+	d := time.Now().Add(s.cfg.RequestTimeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(d) {
+		return dl
 	}
-	return max(d, time.Millisecond)
+	return d
 }
 
 // askSession asks session sid. With a store, a session not in memory (no
@@ -328,11 +359,15 @@ func askSession[T any](ctx context.Context, s *Sessions, sid string, msg request
 	if err != nil {
 		return zero, err
 	}
+	// One deadline for every try: the session refuses the request once it
+	// has passed, since by then this caller has been told ErrUnavailable.
+	deadline := s.deadline(ctx)
+	msg.setDeadline(deadline)
 	if s.cfg.Store == nil {
-		return ask[T](ctx, s, pid, msg, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound))
+		return ask[T](ctx, s, pid, msg, deadline, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound))
 	}
 	for range maxActivations {
-		v, err := ask[T](ctx, s, pid, msg, errNotLive)
+		v, err := ask[T](ctx, s, pid, msg, deadline, errNotLive)
 		if !errors.Is(err, errNotLive) {
 			return v, err
 		}
@@ -353,13 +388,15 @@ func (s *Sessions) live(ctx context.Context, sid string) (bool, error) {
 }
 
 func askRegistry[T any](ctx context.Context, s *Sessions, msg request) (T, error) {
-	return ask[T](ctx, s, s.registry, msg, ErrUnavailable) // no registry: we are stopping
+	deadline := s.deadline(ctx)
+	msg.setDeadline(deadline)
+	return ask[T](ctx, s, s.registry, msg, deadline, ErrUnavailable) // no registry: we are stopping
 }
 
-// ask sends msg to pid and waits for its reply. "No answer" becomes
-// ErrUnavailable (timeout) or gone (no such actor); the domain error comes
-// inside the reply.
-func ask[T any](ctx context.Context, s *Sessions, pid *actor.PID, msg request, gone error) (T, error) {
+// ask sends msg to pid and waits for its reply until deadline. "No answer"
+// becomes ErrUnavailable (timeout) or gone (no such actor); the domain
+// error comes inside the reply.
+func ask[T any](ctx context.Context, s *Sessions, pid *actor.PID, msg request, deadline time.Time, gone error) (T, error) {
 	var zero T
 	if s.stopping.Load() {
 		return zero, fmt.Errorf("%w: stopping", ErrUnavailable)
@@ -367,7 +404,9 @@ func ask[T any](ctx context.Context, s *Sessions, pid *actor.PID, msg request, g
 	if err := ctx.Err(); err != nil {
 		return zero, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	res, err := s.system.Root.RequestFuture(pid, msg, s.timeout(ctx)).Result()
+	// Never below 1ms: a negative duration means "never" to actor.NewFuture.
+	timeout := max(time.Until(deadline), time.Millisecond)
+	res, err := s.system.Root.RequestFuture(pid, msg, timeout).Result()
 	switch {
 	case errors.Is(err, actor.ErrDeadLetter):
 		return zero, gone
@@ -383,37 +422,30 @@ func ask[T any](ctx context.Context, s *Sessions, pid *actor.PID, msg request, g
 	return r.Value, r.Err
 }
 
+// outcome is one session's answer in eachSession.
+type outcome[T any] struct {
+	sid   string
+	value T
+	err   error
+}
+
 // eachSession calls f for every session id, a few at a time, from the
-// caller's goroutines (never from an actor). Sessions that closed meanwhile
-// are left out; any other error fails the whole call.
-func eachSession[T any](ctx context.Context, s *Sessions, ids []string, f func(sid string) (T, error)) ([]T, error) {
-	var (
-		mu    sync.Mutex
-		out   = make([]T, 0, len(ids))
-		errs  []error
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, fanOut)
-	)
-	for _, sid := range ids {
+// caller's goroutines (never from an actor), and returns every outcome:
+// the caller decides what one session's error means for the whole. f is
+// expected to honour the caller's ctx.
+func eachSession[T any](ids []string, f func(sid string) (T, error)) []outcome[T] {
+	out := make([]outcome[T], len(ids))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, fanOut)
+	for i, sid := range ids {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			v, err := f(sid)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, ErrSessionNotFound):
-			case err != nil:
-				errs = append(errs, err)
-			default:
-				out = append(out, v)
-			}
+			out[i] = outcome[T]{sid: sid, value: v, err: err}
 		}()
 	}
 	wg.Wait()
-	if len(errs) > 0 {
-		return nil, errs[0]
-	}
-	return out, nil
+	return out
 }

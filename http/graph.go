@@ -1,15 +1,10 @@
 package http
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	nethttp "net/http"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
 )
 
@@ -68,26 +63,12 @@ func (s *Server) handleSessionNode(w nethttp.ResponseWriter, r *nethttp.Request)
 	s.writeNode(w, r, chi.URLParam(r, "sessionID"))
 }
 
+// handleProjectNode serves a node of the live project when a session has
+// it open, else of the saved copy.
 func (s *Server) handleProjectNode(w nethttp.ResponseWriter, r *nethttp.Request) {
-	pid := chi.URLParam(r, "projectID")
-	sid, err := s.projectSession(r.Context(), pid)
+	node, err := s.sessions.ProjectNode(r.Context(), chi.URLParam(r, "projectID"), chi.URLParam(r, "nodeID"))
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if sid != "" {
-		s.writeNode(w, r, sid)
-		return
-	}
-	g, err := s.savedGraph(r.Context(), pid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	nid := chi.URLParam(r, "nodeID")
-	node, ok := g.Node(nid)
-	if !ok {
-		s.writeError(w, r, fmt.Errorf("node %q: %w", nid, model.ErrNodeNotFound))
 		return
 	}
 	s.writeJSON(w, r, nethttp.StatusOK, node)
@@ -106,28 +87,20 @@ func (s *Server) handleSessionSearch(w nethttp.ResponseWriter, r *nethttp.Reques
 	s.search(w, r, chi.URLParam(r, "sessionID"))
 }
 
+// handleProjectSearch searches the live project when a session has it
+// open, else the saved copy.
 func (s *Server) handleProjectSearch(w nethttp.ResponseWriter, r *nethttp.Request) {
-	pid := chi.URLParam(r, "projectID")
-	sid, err := s.projectSession(r.Context(), pid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if sid != "" {
-		s.search(w, r, sid)
-		return
-	}
 	q, err := decodeSearch(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	g, err := s.savedGraph(r.Context(), pid)
+	results, err := s.sessions.ProjectSearch(r.Context(), chi.URLParam(r, "projectID"), q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeSearch(w, r, g.Search(q))
+	s.writeSearch(w, r, results)
 }
 
 // search runs a graph search in a session.
@@ -158,36 +131,4 @@ func (s *Server) writeSearch(w nethttp.ResponseWriter, r *nethttp.Request, resul
 		results = []model.SearchResult{}
 	}
 	s.writeJSON(w, r, nethttp.StatusOK, searchReply{Results: results, Total: len(results)})
-}
-
-// projectSession finds the live session that has project pid open; "" with
-// no error means no session has it, and the saved copy is what there is.
-func (s *Server) projectSession(ctx context.Context, pid string) (string, error) {
-	sid, err := s.sessions.FindProject(ctx, pid)
-	if errors.Is(err, actors.ErrProjectNotFound) {
-		return "", nil
-	}
-	return sid, err
-}
-
-// savedGraph reads project pid as a graph, for the reads a closed project
-// still answers. ExportProject gives the saved copy (or the live state, if
-// a session opened the project meanwhile: just as good) and
-// PROJECT_NOT_FOUND when there is neither.
-func (s *Server) savedGraph(ctx context.Context, pid string) (*model.Graph, error) {
-	file, err := s.sessions.ExportProject(ctx, pid)
-	if err != nil {
-		return nil, err
-	}
-	var pf model.ProjectFile
-	if err := json.Unmarshal(file, &pf); err != nil {
-		return nil, fmt.Errorf("%w: saved project %q unreadable: %w", model.ErrInternal, pid, err)
-	}
-	g, _, err := model.GraphFromFile(&pf, s.catalog)
-	if err != nil {
-		// The session layer checked this file when it was saved; failing now
-		// means the store or the catalog changed underneath (a template removed).
-		return nil, fmt.Errorf("%w: saved project %q unreadable: %w", model.ErrInternal, pid, err)
-	}
-	return g, nil
 }

@@ -19,8 +19,9 @@ const defaultCleanupHours = 24
 
 func (s *Server) handleHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
 	// Asking the registry makes /health fail (503) when the session layer
-	// cannot answer, which is what a supervisor probing it wants to know.
-	list, err := s.sessions.List(r.Context())
+	// cannot answer, which is what a supervisor probing it wants to know;
+	// only the registry is asked, so busy sessions do not make it fail.
+	count, err := s.sessions.Count(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -28,7 +29,7 @@ func (s *Server) handleHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
 	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{
 		"status":         "ok",
 		"version":        s.cfg.Version,
-		"sessions":       len(list),
+		"sessions":       count,
 		"templates":      len(s.catalog.List()),
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
 	})
