@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -23,7 +22,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 	if isNil(req.Command) {
 		return nil, &model.InvalidRequestError{Field: "command_type", Reason: "no command"}
 	}
-	if err := checkCommandID(req.CommandID); err != nil {
+	if err := model.CheckCommandID(req.CommandID); err != nil {
 		return nil, err
 	}
 	if res, ok := s.commandIDs.get(req.CommandID); ok {
@@ -80,7 +79,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 // step, and moves it to the other stack. Its events carry commandID, the id
 // of the undo or redo request itself, so a retried undo is not applied twice.
 func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
-	if err := checkCommandID(commandID); err != nil {
+	if err := model.CheckCommandID(commandID); err != nil {
 		return nil, err
 	}
 	if res, ok := s.commandIDs.get(commandID); ok {
@@ -179,11 +178,4 @@ func isNil(cmd model.Command) bool {
 	}
 	v := reflect.ValueOf(cmd)
 	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-func checkCommandID(id string) error {
-	if utf8.RuneCountInString(id) > MaxCommandIDLen { // characters, not bytes, as model counts
-		return &model.InvalidRequestError{Field: "command_id", Reason: fmt.Sprintf("longer than %d characters", MaxCommandIDLen)}
-	}
-	return nil
 }
