@@ -36,6 +36,7 @@ type Conn struct {
 	queue        []Packet
 	ws           *wsTransport // the active WebSocket, once upgraded or opened directly
 	probe        *wsTransport // a WebSocket testing the upgrade
+	probing      bool         // a probe's WebSocket handshake is being answered
 	upgrading    bool         // probe answered; pending polls must end with noop
 	polling      bool         // a GET is waiting
 	closed       bool

@@ -28,20 +28,31 @@ func newWSTransport(ws *websocket.Conn, maxPayload int) *wsTransport {
 
 // serveUpgrade accepts the WebSocket that probes an upgrade of a polling session.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	// The probe slot is taken before the handshake: a second WebSocket for
+	// this sid arriving while the first one's upgrade is still being
+	// answered must be refused with 400, not accepted and then dropped.
 	c.mu.Lock()
-	busy := c.closed || c.ws != nil || c.probe != nil
+	busy := c.closed || c.ws != nil || c.probe != nil || c.probing
+	if !busy && websocket.IsWebSocketUpgrade(r) {
+		c.probing = true
+	}
 	c.mu.Unlock()
 	if busy || !websocket.IsWebSocketUpgrade(r) {
 		errBadRequest.write(w)
 		return
 	}
 	ws, err := c.srv.upgrader.Upgrade(w, r, nil)
+	var t *wsTransport
+	if err == nil {
+		t = newWSTransport(ws, c.cfg.MaxPayload)
+	}
+	c.mu.Lock()
+	c.probing = false // the slot passes to c.probe in the same critical section
 	if err != nil {
+		c.mu.Unlock()
 		return // Upgrade already answered the client
 	}
-	t := newWSTransport(ws, c.cfg.MaxPayload)
-	c.mu.Lock()
-	if c.closed || c.ws != nil || c.probe != nil {
+	if c.closed || c.ws != nil {
 		c.mu.Unlock()
 		_ = ws.Close()
 		return
