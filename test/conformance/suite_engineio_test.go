@@ -188,12 +188,7 @@ func TestSuiteEngineIO(t *testing.T) {
 				}
 			})
 			t.Run("closes the session upon ping timeout", func(t *testing.T) {
-				ws := eiotest.Dial(t, b, "")
-				// Never answering the ping: the server must close within
-				// pingInterval + pingTimeout (bounded here by eiotest.Timeout).
-				seen := eiotest.WaitClosed(t, ws)
-				require.NotEmpty(t, seen)
-				assert.True(t, strings.HasPrefix(seen[0], "0{"), seen)
+				assertPingTimeoutWebSocket(t, b)
 			})
 		})
 	})
@@ -201,24 +196,12 @@ func TestSuiteEngineIO(t *testing.T) {
 	t.Run("close", func(t *testing.T) {
 		t.Run("HTTP long-polling", func(t *testing.T) {
 			t.Run("forcefully closes the session", func(t *testing.T) {
-				sid := eiotest.Handshake(t, b).SID
-				poll := startRequest(t, http.MethodGet, eiotest.URL(b, "polling", sid), "")
-				status, _ := eiotest.Post(t, b, sid, "1")
-				assert.Equal(t, http.StatusOK, status)
-				r := await(t, poll)
-				require.NoError(t, r.err)
-				assert.Equal(t, http.StatusOK, r.status)
-				assert.Equal(t, "6", r.body)
-				status, _ = eiotest.Poll(t, b, sid)
-				assert.Equal(t, http.StatusBadRequest, status)
+				assertForceClosePolling(t, b)
 			})
 		})
 		t.Run("WebSocket", func(t *testing.T) {
 			t.Run("forcefully closes the session", func(t *testing.T) {
-				ws := eiotest.Dial(t, b, "")
-				eiotest.ReadText(t, ws, false) // handshake
-				eiotest.Send(t, ws, "1")
-				waitClosedAlive(t, ws)
+				assertForceCloseWebSocket(t, b)
 			})
 		})
 	})

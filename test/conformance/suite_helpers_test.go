@@ -224,3 +224,39 @@ func pollAfterSilence(tb testing.TB, base, sid string) {
 	}
 	tb.Fatalf("session %s outlived the ping timeout", sid)
 }
+
+// The Socket.IO suite repeats the Engine.IO suite's close and heartbeat
+// cases on /socket.io/; both suites call these so the cases stay one.
+
+// assertForceClosePolling: a close packet posted while a poll waits ends
+// that poll with a noop and the session with it.
+func assertForceClosePolling(t *testing.T, b string) {
+	sid := eiotest.Handshake(t, b).SID
+	poll := startRequest(t, http.MethodGet, eiotest.URL(b, "polling", sid), "")
+	status, _ := eiotest.Post(t, b, sid, "1")
+	assert.Equal(t, http.StatusOK, status)
+	r := await(t, poll)
+	require.NoError(t, r.err)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "6", r.body)
+	status, _ = eiotest.Poll(t, b, sid)
+	assert.Equal(t, http.StatusBadRequest, status)
+}
+
+// assertForceCloseWebSocket: a close packet ends the WebSocket session.
+// Pings are answered, so only the close packet can end it.
+func assertForceCloseWebSocket(t *testing.T, b string) {
+	ws := eiotest.Dial(t, b, "")
+	eiotest.ReadText(t, ws, false) // handshake
+	eiotest.Send(t, ws, "1")
+	waitClosedAlive(t, ws)
+}
+
+// assertPingTimeoutWebSocket: a client that never answers the ping is
+// closed within pingInterval + pingTimeout (bounded by eiotest's timeout).
+func assertPingTimeoutWebSocket(t *testing.T, b string) {
+	ws := eiotest.Dial(t, b, "")
+	seen := eiotest.WaitClosed(t, ws)
+	require.NotEmpty(t, seen)
+	assert.True(t, strings.HasPrefix(seen[0], "0{"), seen)
+}

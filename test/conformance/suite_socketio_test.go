@@ -140,10 +140,7 @@ func TestSuiteSocketIO(t *testing.T) {
 					}
 				})
 				t.Run("should close the session upon ping timeout", func(t *testing.T) {
-					ws := eiotest.Dial(t, b, "")
-					seen := eiotest.WaitClosed(t, ws)
-					require.NotEmpty(t, seen)
-					assert.True(t, strings.HasPrefix(seen[0], "0{"), seen)
+					assertPingTimeoutWebSocket(t, b)
 				})
 			})
 		})
@@ -151,26 +148,12 @@ func TestSuiteSocketIO(t *testing.T) {
 		t.Run("close", func(t *testing.T) {
 			t.Run("HTTP long-polling", func(t *testing.T) {
 				t.Run("should forcefully close the session", func(t *testing.T) {
-					sid := eiotest.Handshake(t, b).SID
-					poll := startRequest(t, http.MethodGet, eiotest.URL(b, "polling", sid), "")
-					status, _ := eiotest.Post(t, b, sid, "1")
-					assert.Equal(t, http.StatusOK, status)
-					r := await(t, poll)
-					require.NoError(t, r.err)
-					assert.Equal(t, http.StatusOK, r.status)
-					assert.Equal(t, "6", r.body)
-					status, _ = eiotest.Poll(t, b, sid)
-					assert.Equal(t, http.StatusBadRequest, status)
+					assertForceClosePolling(t, b)
 				})
 			})
 			t.Run("WebSocket", func(t *testing.T) {
 				t.Run("should forcefully close the session", func(t *testing.T) {
-					ws := eiotest.Dial(t, b, "")
-					eiotest.ReadText(t, ws, false) // handshake
-					eiotest.Send(t, ws, "1")
-					// Pings answered: only the close packet can end it
-					// before connectTimeout.
-					waitClosedAlive(t, ws)
+					assertForceCloseWebSocket(t, b)
 				})
 			})
 		})
