@@ -91,7 +91,7 @@ func BenchmarkIdleSessionsMemory(b *testing.B) {
 
 // smallProject opens a restomod project named for i with a phase, a job and
 // a task under it, and a budget.
-func smallProject(tb testing.TB, s *Sessions, i int) string {
+func smallProject(tb testing.TB, s *Client, i int) string {
 	ctx := context.Background()
 	p, err := s.CreateProject(ctx, "", "restomod", fmt.Sprint("Car ", i))
 	if err != nil {
@@ -123,7 +123,7 @@ func smallProject(tb testing.TB, s *Sessions, i int) string {
 }
 
 // countLive asks the registry how many of sids are in memory.
-func countLive(tb testing.TB, s *Sessions, sids []string) int {
+func countLive(tb testing.TB, s *Client, sids []string) int {
 	tb.Helper()
 	n := 0
 	for _, sid := range sids {

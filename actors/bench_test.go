@@ -95,7 +95,7 @@ func BenchmarkCommandCost(b *testing.B) {
 
 // grow fills a project to about size nodes (phases holding jobs, in
 // batches) and returns the id of a job in the middle.
-func grow(tb testing.TB, s *Sessions, sid, root string, size int) string {
+func grow(tb testing.TB, s *Client, sid, root string, size int) string {
 	tb.Helper()
 	ctx := context.Background()
 	const jobsPerPhase = 999

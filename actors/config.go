@@ -3,7 +3,34 @@ package actors
 import (
 	"log/slog"
 	"time"
+
+	"github.com/talus-tally/server/actors/store"
+	"github.com/talus-tally/server/model"
 )
+
+// Config configures the session layer. Zero values take the defaults.
+type Config struct {
+	Catalog        *model.Catalog
+	RequestTimeout time.Duration // default 5s; a request's context deadline wins when sooner
+	UndoLimit      int           // undo steps kept, default 1000
+	HistoryLimit   int           // events kept per session for replay, default 10000
+	CommandIDLimit int           // command ids remembered for retries, default 10000
+	Logger         *slog.Logger
+
+	// Store makes sessions durable: every acknowledged change is journaled
+	// before its reply, and Start brings back every stored session. Saved
+	// projects live there too. nil keeps everything in memory only. The
+	// caller opens it before Start and closes it after Stop.
+	Store *store.Store
+	// IdleTimeout takes a session with no clients and no activity for this
+	// long out of memory (with a Store only); its next request brings it
+	// back. 0 never does. Not with a store opened Disabled (benchmarks):
+	// that store keeps nothing to bring back.
+	IdleTimeout time.Duration
+	// CheckpointEvery is how many journal records a session writes between
+	// checkpoints of its whole state, default 1000.
+	CheckpointEvery int
+}
 
 // Defaults for the zero fields of Config.
 const (
@@ -32,8 +59,8 @@ func (cfg Config) withDefaults() Config {
 	if cfg.CheckpointEvery <= 0 {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
-	if cfg.IdleTimeout < 0 {
-		cfg.IdleTimeout = 0
+	if cfg.IdleTimeout < 0 || cfg.Store == nil {
+		cfg.IdleTimeout = 0 // without a store there is nothing to come back from
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -1,19 +1,34 @@
 // Package actors runs one actor per session. A session owns its graph, undo
 // and redo stacks, event sequence and history, and its subscribers; nothing
-// else touches them. A registry actor spawns sessions as its children and
-// knows which session has which project open.
+// else touches them. Handlers in http and ws reach sessions only through
+// *Client, which is safe for concurrent use.
 //
-// Handlers in http and ws reach sessions only through *Sessions, which is
-// safe for concurrent use: every call is a request to an actor with a
-// timeout, answered with ErrUnavailable when no answer comes in time. The
-// request carries that deadline: a session that reads it later refuses it
-// (ErrUnavailable) rather than handle it, so a command whose caller was
-// told "unavailable" does not happen afterwards behind its back.
+// # Who runs what
+//
+//   - The caller side (client.go, client_projects.go, ask.go) runs on the
+//     caller's goroutine: every call is a request that waits for its
+//     answer until the caller's context ends or the request timeout
+//     passes, whichever is first (ErrUnavailable). The request carries
+//     that deadline, and a session that reads it later refuses it rather
+//     than handle it, so a command whose caller was told "unavailable"
+//     does not happen afterwards behind its back.
+//   - The registry actor (registry.go) knows every session, in memory or
+//     only in the store, and routes every request to its session. It owns
+//     the lifecycle: it spawns sessions, brings stored ones back
+//     (activation), holds the requests for a session that is stopping
+//     until it can answer them, and passivates idle sessions. It does no
+//     disk work itself.
+//   - A session actor (session*.go) handles one message at a time: commands
+//     (session_commands.go), reads, projects, and its events and
+//     subscribers (session_events.go, session_subscribers.go).
+//   - Durability (journal.go, checkpoint.go) runs inside the session: a
+//     change is journaled before it is answered.
+//
+// # Events
 //
 // Every event a session emits takes the next seq (from 1, no gaps) and is
-// encoded to JSON once; subscribers (a *Queue, or any Subscriber) get the
-// same *Event and are dropped, never waited for, when they fall behind.
-// Code and Message map errors to the wire codes of the API in one place.
+// encoded to its wire form once; subscribers get the same *Event and are
+// dropped, never waited for, when they cannot take it.
 //
 // # Durability
 //
@@ -27,12 +42,8 @@
 // Config.CheckpointEvery records, when a session leaves memory and at Stop.
 // Start reads a small summary of every stored session; a session comes
 // into memory (checkpoint plus the records after it, replayed with the same
-// code paths) on its first request. Sessions with no clients and no
-// activity for Config.IdleTimeout checkpoint and stop; the registry keeps
-// their summary and brings them back on their next request. A stopped
-// session's mailbox middleware (gate) answers what was still queued, so no
-// request is dropped while a session leaves.
-//
-// Saved projects are project files (the prototype's format) in the store;
-// see projects.go.
+// code paths) on its first request. A session with no clients that received
+// nothing but reads for Config.IdleTimeout checkpoints and asks the registry
+// to stop it; the registry agrees only when it has sent the session nothing
+// since, so no request is ever left in a stopped session's mailbox.
 package actors

@@ -32,7 +32,7 @@ func openStore(tb testing.TB, dir string, opts store.Options) *store.Store {
 
 // startDurable runs a session layer on a store in dir. Cleanups run last
 // first: the sessions stop before the store closes.
-func startDurable(tb testing.TB, dir string, cfg Config) (*Sessions, *store.Store) {
+func startDurable(tb testing.TB, dir string, cfg Config) (*Client, *store.Store) {
 	tb.Helper()
 	st := openStore(tb, dir, store.Options{})
 	cfg.Store = st
@@ -41,7 +41,7 @@ func startDurable(tb testing.TB, dir string, cfg Config) (*Sessions, *store.Stor
 
 // restart stops s and closes st the way a clean shutdown does, then starts
 // again on the same directory.
-func restart(tb testing.TB, s *Sessions, st *store.Store, cfg Config) (*Sessions, *store.Store) {
+func restart(tb testing.TB, s *Client, st *store.Store, cfg Config) (*Client, *store.Store) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -77,7 +77,7 @@ type sessionState struct {
 	History []eventView
 }
 
-func observe(tb testing.TB, s *Sessions, sid string) sessionState {
+func observe(tb testing.TB, s *Client, sid string) sessionState {
 	tb.Helper()
 	ctx := context.Background()
 	evs, seq, err := s.EventsAfter(ctx, sid, 0)

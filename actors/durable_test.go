@@ -12,6 +12,7 @@ import (
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // TestRestartRoundTrip runs commands, undo and redo, a failed command and a
@@ -165,7 +166,7 @@ func TestJournalFailure(t *testing.T) {
 
 	_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "x", Command: model.RenameNode{NodeID: root, Name: "Lost"}})
 	require.ErrorIs(t, err, ErrUnavailable)
-	assert.Equal(t, CodeUnavailable, Code(err))
+	assert.Equal(t, wire.CodeUnavailable, wire.Code(err))
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "task"}})
 	require.ErrorIs(t, err, ErrUnavailable, "a failing command's events are not journaled either")
 	_, err = s.Undo(ctx, sid, "")
@@ -265,7 +266,7 @@ func TestBrokenStoredSession(t *testing.T) {
 
 	_, err = s.Tree(ctx, sid)
 	require.ErrorIs(t, err, model.ErrInternal)
-	assert.Equal(t, CodeInternal, Code(err))
+	assert.Equal(t, wire.CodeInternal, wire.Code(err))
 	list, err := s.List(ctx)
 	require.NoError(t, err)
 	assert.Len(t, list, 2)
@@ -292,7 +293,7 @@ func TestChangeTooLarge(t *testing.T) {
 	}
 	_, err := s.Execute(ctx, sid, ExecuteRequest{Command: batch})
 	require.Error(t, err)
-	assert.Equal(t, CodeInvalidCommand, Code(err))
+	assert.Equal(t, wire.CodeInvalidCommand, wire.Code(err))
 	requireSameState(t, before, observe(t, s, sid))
 	createPhase(t, s, sid, root, "Small")
 }

@@ -1,19 +1,21 @@
 package actors
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/talus-tally/server/model/wire"
 )
 
-// Errors of the session layer. Model errors (model.ErrNodeNotFound, ...)
-// pass through unchanged.
+// Errors of the session layer, each with its wire code. Model errors
+// (model.ErrNodeNotFound, ...) pass through unchanged.
 var (
-	ErrSessionNotFound = errors.New("actors: session not found")
-	ErrProjectNotFound = errors.New("actors: project not found")
-	ErrNoProject       = errors.New("actors: session has no project")
-	// ErrUnavailable means no answer came in time, or the server is stopping.
-	// The outcome of a command that got it is unknown: retry with its command_id.
-	ErrUnavailable = errors.New("actors: session unavailable")
+	ErrSessionNotFound = &wire.Error{Code: wire.CodeInvalidSession, Message: "actors: session not found"}
+	ErrProjectNotFound = &wire.Error{Code: wire.CodeProjectNotFound, Message: "actors: project not found"}
+	ErrNoProject       = &wire.Error{Code: wire.CodeNoProject, Message: "actors: session has no project"}
+	// ErrUnavailable means no answer came in time, the caller gave up, or
+	// the server is stopping. The outcome of a command that got it is
+	// unknown: retry with its command_id.
+	ErrUnavailable = &wire.Error{Code: wire.CodeUnavailable, Message: "actors: session unavailable"}
 )
 
 // HistoryGoneError reports that events after a seq are no longer kept.
@@ -25,4 +27,12 @@ type HistoryGoneError struct {
 // Error says which seq was asked for and where the session is now.
 func (e *HistoryGoneError) Error() string {
 	return fmt.Sprintf("actors: history after seq %d is gone (current seq %d)", e.After, e.Seq)
+}
+
+// WireCode is HISTORY_GONE.
+func (e *HistoryGoneError) WireCode() string { return wire.CodeHistoryGone }
+
+// WireDetails tell the client where the session is, so it can resync.
+func (e *HistoryGoneError) WireDetails() map[string]any {
+	return map[string]any{"seq": e.Seq, "after_seq": e.After}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestExecuteEmitsEvents(t *testing.T) {
@@ -92,29 +93,29 @@ func TestCommandFailed(t *testing.T) {
 		cmd  model.Command
 		code string
 	}{
-		{"task under root", model.CreateNode{ParentID: root, Type: "task", Name: "x"}, CodeInvalidCommand},
-		{"missing node", model.RenameNode{NodeID: "missing", Name: "x"}, CodeNodeNotFound},
-		{"blank name", model.RenameNode{NodeID: root, Name: " "}, CodeInvalidCommand},
+		{"task under root", model.CreateNode{ParentID: root, Type: "task", Name: "x"}, wire.CodeInvalidCommand},
+		{"missing node", model.RenameNode{NodeID: "missing", Name: "x"}, wire.CodeNodeNotFound},
+		{"blank name", model.RenameNode{NodeID: root, Name: " "}, wire.CodeInvalidCommand},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: tt.name, Command: tt.cmd})
 			require.Error(t, err)
-			assert.Equal(t, tt.code, Code(err))
+			assert.Equal(t, tt.code, wire.Code(err))
 
 			evs := takeUntil(t, q, model.EventCommandFailed)
 			require.Len(t, evs, 2)
 			assert.Equal(t, model.EventCommandExecuting, evs[0].Name)
 			var failed struct {
-				CommandType string    `json:"command_type"`
-				CommandID   string    `json:"command_id"`
-				Error       WireError `json:"error"`
+				CommandType string     `json:"command_type"`
+				CommandID   string     `json:"command_id"`
+				Error       wire.Error `json:"error"`
 			}
 			require.NoError(t, json.Unmarshal(evs[1].JSON, &failed))
 			assert.Equal(t, tt.cmd.CommandType(), failed.CommandType)
 			assert.Equal(t, tt.name, failed.CommandID)
 			assert.Equal(t, tt.code, failed.Error.Code)
-			assert.Equal(t, Message(err), failed.Error.Message)
+			assert.Equal(t, wire.From(err).Message, failed.Error.Message)
 		})
 	}
 	after := tree(t, s, sid)
@@ -129,13 +130,13 @@ func TestCommandFailed(t *testing.T) {
 	assert.ErrorIs(t, err, model.ErrNodeNotFound, "failures are not remembered: a retry runs again")
 
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: nil})
-	assert.Equal(t, CodeInvalidRequest, Code(err))
+	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: (*model.RenameNode)(nil)})
-	assert.Equal(t, CodeInvalidRequest, Code(err))
-	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: string(make([]byte, MaxCommandIDLen+1)), Command: model.RenameNode{NodeID: root, Name: "x"}})
-	assert.Equal(t, CodeInvalidRequest, Code(err))
+	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
+	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: string(make([]byte, wire.MaxCommandIDLen+1)), Command: model.RenameNode{NodeID: root, Name: "x"}})
+	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 	// The bound is in characters (SPEC §2): 128 two-byte characters pass.
-	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: strings.Repeat("é", MaxCommandIDLen), Command: model.RenameNode{NodeID: root, Name: "x"}})
+	_, err = s.Execute(ctx, sid, ExecuteRequest{CommandID: strings.Repeat("é", wire.MaxCommandIDLen), Command: model.RenameNode{NodeID: root, Name: "x"}})
 	assert.NoError(t, err)
 }
 
@@ -291,8 +292,8 @@ func TestPanicInCommand(t *testing.T) {
 	_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "p", Command: panicky{NodeID: root}})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, model.ErrInternal)
-	assert.Equal(t, CodeInternal, Code(err))
-	assert.Equal(t, internalMessage, Message(err), "no internals reach a client")
+	assert.Equal(t, wire.CodeInternal, wire.Code(err))
+	assert.NotContains(t, wire.From(err).Message, "boom", "no internals reach a client")
 
 	after := tree(t, s, sid)
 	assert.Equal(t, before.Roots, after.Roots, "the half-done rename was rolled back")
@@ -342,7 +343,7 @@ func TestUnavailable(t *testing.T) {
 	defer cancel()
 	_, err := s.Info(short, sid)
 	assert.ErrorIs(t, err, ErrUnavailable)
-	assert.Equal(t, CodeUnavailable, Code(err))
+	assert.Equal(t, wire.CodeUnavailable, wire.Code(err))
 
 	close(release)
 	select {
@@ -362,10 +363,10 @@ func TestUndoRedo(t *testing.T) {
 
 	_, err := s.Undo(ctx, sid, "")
 	assert.ErrorIs(t, err, model.ErrNothingToUndo)
-	assert.Equal(t, CodeNothingToUndo, Code(err))
+	assert.Equal(t, wire.CodeNothingToUndo, wire.Code(err))
 	_, err = s.Redo(ctx, sid, "")
 	assert.ErrorIs(t, err, model.ErrNothingToRedo)
-	assert.Equal(t, CodeNothingToRedo, Code(err))
+	assert.Equal(t, wire.CodeNothingToRedo, wire.Code(err))
 
 	empty := tree(t, s, sid)
 	created := createPhase(t, s, sid, root, "Body")
@@ -469,7 +470,7 @@ func TestPanicAfterApply(t *testing.T) {
 
 	_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "p", Command: panicAfterApply{NodeID: root}})
 	require.ErrorIs(t, err, model.ErrInternal)
-	assert.Equal(t, CodeInternal, Code(err))
+	assert.Equal(t, wire.CodeInternal, wire.Code(err))
 
 	after := observe(t, s, sid)
 	requireSameState(t, before, after)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // fuzzSession is a bare session (no actor) with a small restomod project.
 func fuzzSession(tb testing.TB) (*session, string) {
 	tb.Helper()
 	cfg := Config{Catalog: testCatalog(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults()
-	s := newSession("11111111-1111-4111-8111-111111111111", cfg, time.Now().UTC())
+	s := newSession(sessionArgs{id: "11111111-1111-4111-8111-111111111111", cfg: cfg, created: time.Now().UTC()})
 	tmpl, ok := cfg.Catalog.Get("restomod")
 	require.True(tb, ok)
 	g, root := model.NewProject(tmpl, "Fuzz")
@@ -65,7 +66,7 @@ func FuzzReplay(f *testing.F) {
 // refused or taken, never a panic; a real state round-trips.
 func FuzzRestoreState(f *testing.F) {
 	s, _ := fuzzSession(f)
-	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: Graph{Roots: s.graph.Tree()}})
+	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.graph.Tree())})
 	s.publish()
 	good, err := s.encodeState()
 	require.NoError(f, err)

@@ -36,7 +36,7 @@ func testCatalog(tb testing.TB) *model.Catalog {
 }
 
 // start runs a session layer for one test and stops it afterwards.
-func start(tb testing.TB, cfg Config) *Sessions {
+func start(tb testing.TB, cfg Config) *Client {
 	tb.Helper()
 	if cfg.Catalog == nil {
 		cfg.Catalog = testCatalog(tb)
@@ -56,7 +56,7 @@ func start(tb testing.TB, cfg Config) *Sessions {
 
 // project opens a restomod project in a new session and returns the session
 // id and the root node id.
-func project(tb testing.TB, s *Sessions) (sid, rootID string) {
+func project(tb testing.TB, s *Client) (sid, rootID string) {
 	tb.Helper()
 	p, err := s.CreateProject(context.Background(), "", "restomod", "Mustang")
 	require.NoError(tb, err)
@@ -64,7 +64,7 @@ func project(tb testing.TB, s *Sessions) (sid, rootID string) {
 	return p.SessionID, p.Roots[0].ID
 }
 
-func createPhase(tb testing.TB, s *Sessions, sid, parent, name string) *Executed {
+func createPhase(tb testing.TB, s *Client, sid, parent, name string) *Executed {
 	tb.Helper()
 	res, err := s.Execute(context.Background(), sid, ExecuteRequest{
 		Command: model.CreateNode{ParentID: parent, Type: "phase", Name: name},
@@ -73,7 +73,7 @@ func createPhase(tb testing.TB, s *Sessions, sid, parent, name string) *Executed
 	return res
 }
 
-func tree(tb testing.TB, s *Sessions, sid string) *Tree {
+func tree(tb testing.TB, s *Client, sid string) *Tree {
 	tb.Helper()
 	t, err := s.Tree(context.Background(), sid)
 	require.NoError(tb, err)
@@ -81,7 +81,7 @@ func tree(tb testing.TB, s *Sessions, sid string) *Tree {
 }
 
 // joinQueue subscribes a fresh queue of the given capacity.
-func joinQueue(tb testing.TB, s *Sessions, sid, clientID string, capacity int) (*Queue, *Joined) {
+func joinQueue(tb testing.TB, s *Client, sid, clientID string, capacity int) (*Queue, *Joined) {
 	tb.Helper()
 	q := NewQueue(capacity)
 	j, err := s.Join(context.Background(), sid, Subscription{ClientID: clientID, Sub: q})

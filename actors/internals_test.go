@@ -11,61 +11,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/talus-tally/server/model"
 )
 
-func TestEncodeEvent(t *testing.T) {
-	ts := time.Date(2026, 11, 25, 18, 0, 0, 123e6, time.UTC)
-	pid := "p1"
-	tests := []struct {
-		name string
-		ev   Event
-		data any
-		want map[string]any
-	}{
-		{
-			name: "graph event with command",
-			ev:   Event{Seq: 7, Name: model.EventPropertyChanged, SessionID: "s1", ProjectID: pid, CommandID: `c"1`, Timestamp: ts},
-			data: model.PropertyChanged{NodeID: "n1", PropertyID: "vin", OldValue: nil, NewValue: "X"},
-			want: map[string]any{
-				"event": model.EventPropertyChanged, "session_id": "s1", "project_id": pid, "seq": 7.0,
-				"timestamp": "2026-11-25T18:00:00.123Z", "command_id": `c"1`,
-				"node_id": "n1", "property_id": "vin", "old_value": nil, "new_value": "X",
-			},
-		},
-		{
-			name: "no command, no project, empty payload",
-			ev:   Event{Seq: 1, Name: model.EventSessionClosed, SessionID: "s1", Timestamp: ts},
-			data: SessionClosed{},
-			want: map[string]any{
-				"event": model.EventSessionClosed, "session_id": "s1", "project_id": nil, "seq": 1.0,
-				"timestamp": "2026-11-25T18:00:00.123Z",
-			},
-		},
-		{
-			name: "payload that is not an object",
-			ev:   Event{Seq: 2, Name: "x", SessionID: "s1", Timestamp: ts},
-			data: []int{1, 2},
-			want: map[string]any{
-				"event": "x", "session_id": "s1", "project_id": nil, "seq": 2.0,
-				"timestamp": "2026-11-25T18:00:00.123Z", "data": []any{1.0, 2.0},
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			payload, err := json.Marshal(tt.data)
-			require.NoError(t, err)
-			var got map[string]any
-			require.NoError(t, json.Unmarshal(encodeEvent(&tt.ev, payload), &got))
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestEmitUnencodablePayload(t *testing.T) {
-	s := newSession("s1", Config{HistoryLimit: 4, CommandIDLimit: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults(), time.Now())
+	s := newSession(sessionArgs{id: "s1", cfg: Config{HistoryLimit: 4, CommandIDLimit: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults(), created: time.Now()})
 	ev := s.emit("x", "", map[string]any{"bad": math.NaN()})
 	s.commit()
 	assert.Equal(t, uint64(1), ev.Seq, "the event still takes its seq")

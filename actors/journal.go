@@ -123,30 +123,19 @@ func (s *session) replay(r store.Record) error {
 		if err != nil {
 			return fmt.Errorf("record at seq %d: replay %s: %w", r.Seq, rec.CommandType, err)
 		}
-		s.push(&s.undo, step{commandID: rec.CommandID, commandType: rec.CommandType, ops: applied.Ops})
-		s.redo = nil
+		s.pushCommand(step{commandID: rec.CommandID, commandType: rec.CommandType, ops: applied.Ops})
 	case recUndo, recRedo:
 		if s.graph == nil {
 			return fmt.Errorf("record at seq %d: %s without a project", r.Seq, rec.Kind)
 		}
 		isRedo := rec.Kind == recRedo
-		from, to := &s.undo, &s.redo
-		if isRedo {
-			from, to = &s.redo, &s.undo
-		}
-		if len(*from) == 0 || (*from)[len(*from)-1].commandID != rec.Step {
+		if from, _ := s.stacks(isRedo); len(*from) == 0 || (*from)[len(*from)-1].commandID != rec.Step {
 			return fmt.Errorf("record at seq %d: %s of %q does not match the stack", r.Seq, rec.Kind, rec.Step)
 		}
-		top := (*from)[len(*from)-1]
-		ops := top.ops
-		if !isRedo {
-			ops = model.Invert(ops)
+		if _, _, err := s.applyStep(isRedo); err != nil {
+			return fmt.Errorf("record at seq %d: %w", r.Seq, err)
 		}
-		if _, err := s.graph.ApplyOps(ops); err != nil {
-			return fmt.Errorf("record at seq %d: replay %s: %w", r.Seq, rec.Kind, err)
-		}
-		*from = (*from)[:len(*from)-1]
-		s.push(to, top)
+		s.moveStep(isRedo)
 	case recEvents:
 	default:
 		return fmt.Errorf("record at seq %d: unknown kind %q", r.Seq, rec.Kind)
@@ -176,8 +165,7 @@ type envelope struct {
 }
 
 // restoreEvent adds a journaled event to the history; it must take the next
-// seq. Its Data is its JSON (as json.RawMessage): the typed payload is not
-// kept, and JSON carries the same fields.
+// seq.
 func (s *session) restoreEvent(raw json.RawMessage) error {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
@@ -192,7 +180,6 @@ func (s *session) restoreEvent(raw json.RawMessage) error {
 		SessionID: s.id,
 		CommandID: env.CommandID,
 		Timestamp: env.Timestamp.UTC(),
-		Data:      raw,
 		JSON:      raw,
 	}
 	if env.ProjectID != nil {

@@ -3,14 +3,15 @@ package actors
 import (
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/talus-tally/server/model"
 )
 
 // Messages are plain values: no pointers into a graph, no channels, no funcs
-// (Subscription.Sub, the subscriber's inbox, is the one exception, the way a
+// (Subscription.Sub, the subscriber's queue, is the one exception, the way a
 // PID would be). Every request embeds asks[T]: its reply is a *reply[T],
-// which carries the domain error inside. The future's own errors
-// (ErrTimeout, ErrDeadLetter) mean no answer came at all.
+// which carries the domain error inside.
 
 // reply answers a request: the value asked for, or the error that stopped it.
 type reply[T any] struct {
@@ -18,37 +19,58 @@ type reply[T any] struct {
 	Err   error
 }
 
-// IgnoreDeadLetterLogging keeps a late reply, to an asker that gave up
-// waiting, out of the dead-letter log: the asker already got ErrUnavailable.
-func (*reply[T]) IgnoreDeadLetterLogging() {}
-
-// asks declares that a request is answered with a *reply[T]. Deadline is
-// when its asker stops waiting (zero: never): a request still queued then is
-// answered ErrUnavailable and not handled, so a command whose caller was told
-// "unavailable" cannot happen later behind its back.
+// asks declares that a request is answered with a *reply[T], sent to
+// ReplyTo. The address travels in the message, not in protoactor's envelope,
+// so the registry can pass a request on as it is and the session sees the
+// bare message (which is how protoactor tells reads, NotInfluenceReceiveTimeout,
+// from activity). Deadline is when its asker stops waiting (zero: never): a
+// request still queued then is answered ErrUnavailable and not handled, so a
+// command whose caller was told "unavailable" cannot happen later behind its
+// back.
 type asks[T any] struct {
+	ReplyTo  *actor.PID
 	Deadline time.Time
 }
 
-// failed builds the reply a request gets when it could not be handled: the
-// session is closed, or handling it panicked.
-func (asks[T]) failed(err error) any { return &reply[T]{Err: err} }
+// answer replies to the asker.
+func (a *asks[T]) answer(c actor.SenderContext, v T, err error) {
+	c.Send(a.ReplyTo, &reply[T]{Value: v, Err: err})
+}
 
-func (a *asks[T]) setDeadline(t time.Time) { a.Deadline = t }
+func (a *asks[T]) refuse(c actor.SenderContext, err error) {
+	c.Send(a.ReplyTo, &reply[T]{Err: err})
+}
+
+func (a *asks[T]) address(replyTo *actor.PID, deadline time.Time) {
+	a.ReplyTo, a.Deadline = replyTo, deadline
+}
 
 func (a *asks[T]) expired(now time.Time) bool {
 	return !a.Deadline.IsZero() && now.After(a.Deadline)
 }
 
 // request is any message that expects a reply. Requests are sent as
-// pointers; the asker sets the deadline once, before the first send.
+// pointers; the asker addresses them once, before sending.
 type request interface {
-	failed(err error) any
-	setDeadline(t time.Time)
+	refuse(c actor.SenderContext, err error)
+	address(replyTo *actor.PID, deadline time.Time)
 	expired(now time.Time) bool
 }
 
-// Messages a session accepts.
+// readOnly marks the requests that only read a session: they do not count
+// as activity that keeps it in memory (if it leaves, the next read brings it
+// back). The registry asks with isReadOnly.
+type readOnly struct{}
+
+func (readOnly) readOnly() {}
+
+func isReadOnly(m request) bool {
+	_, ok := m.(interface{ readOnly() })
+	return ok
+}
+
+// Requests a session handles. The registry routes each of them to its
+// session (toSession).
 type (
 	// execute runs a command.
 	execute struct {
@@ -73,33 +95,18 @@ type (
 		TemplateID string
 		Name       string
 	}
-	getInfo struct {
-		asks[*Info]
-	}
-	// ready asks whether the session serves: it is answered after the
-	// session stored (or restored) itself, with the error if that failed.
-	ready struct {
-		asks[struct{}]
-	}
-	getTree struct {
-		asks[*Tree]
-	}
-	// getNode asks for one node; with ProjectID set, only of that project.
-	getNode struct {
-		asks[*model.NodeView]
+	// openFile opens a project file (validated again here) as ProjectID,
+	// replacing the session's graph: a load or an import.
+	openFile struct {
+		asks[*Project]
 		ProjectID string
-		NodeID    string
+		File      []byte
 	}
-	// search searches the graph; with ProjectID set, only that project's.
-	search struct {
-		asks[[]model.SearchResult]
+	// saveProject writes the open project, which must be ProjectID, to the
+	// store; the reply is when.
+	saveProject struct {
+		asks[time.Time]
 		ProjectID string
-		Query     model.SearchQuery
-	}
-	// eventsAfter asks for the kept events with a seq above Seq.
-	eventsAfter struct {
-		asks[*eventsPage]
-		Seq uint64
 	}
 	join struct {
 		asks[*Joined]
@@ -111,51 +118,61 @@ type (
 	}
 	// closeSession ends the session. With IdleBefore set it does so only when
 	// no client watches and the last activity was before IdleBefore: the
-	// check runs inside the session, so a client joining meanwhile is never
+	// check runs where the state is, so a client joining meanwhile is never
 	// lost. The reply says whether the session closed.
 	closeSession struct {
 		asks[bool]
 		IdleBefore time.Time
 	}
-	// saveProject writes the open project, which must be ProjectID, to the
-	// store; the reply is when.
-	saveProject struct {
-		asks[time.Time]
-		ProjectID string
+
+	getInfo struct {
+		asks[*Info]
+		readOnly
 	}
-	// openFile opens a project file (validated again here) as ProjectID,
-	// replacing the session's graph: a load or an import.
-	openFile struct {
-		asks[*Project]
+	// ready asks whether the session serves: it is answered after the
+	// session stored (or restored) itself, with the error if that failed.
+	ready struct {
+		asks[struct{}]
+		readOnly
+	}
+	getTree struct {
+		asks[*Tree]
+		readOnly
+	}
+	// getNode asks for one node; with ProjectID set, only of that project.
+	getNode struct {
+		asks[*model.NodeView]
+		readOnly
 		ProjectID string
-		File      []byte
+		NodeID    string
+	}
+	// search searches the graph; with ProjectID set, only that project's.
+	search struct {
+		asks[[]model.SearchResult]
+		readOnly
+		ProjectID string
+		Query     model.SearchQuery
+	}
+	// eventsAfter asks for the kept events with a seq above Seq.
+	eventsAfter struct {
+		asks[*eventsPage]
+		readOnly
+		Seq uint64
 	}
 	// exportProject asks for the open project, which must be ProjectID, as
 	// a project file.
 	exportProject struct {
 		asks[[]byte]
+		readOnly
 		ProjectID string
 	}
 	// getProject asks for the open project, which must be ProjectID.
 	getProject struct {
 		asks[*Project]
+		readOnly
 		ProjectID string
 	}
 )
-
-// Messages a session sends itself.
-type (
-	// idleCheck comes from the session's idle timer. Gen and Tick name the
-	// incarnation and the arming it belongs to: a check that is not the
-	// current timer's (a late one, or an earlier incarnation's) is ignored.
-	idleCheck struct {
-		Gen  uint64
-		Tick uint64
-	}
-)
-
-// IgnoreDeadLetterLogging: a timer may fire just after its session stopped.
-func (*idleCheck) IgnoreDeadLetterLogging() {}
 
 // eventsPage answers eventsAfter.
 type eventsPage struct {
@@ -163,9 +180,17 @@ type eventsPage struct {
 	Seq    uint64 // the session's seq when it answered
 }
 
-// Messages the registry accepts.
+// Requests the registry handles itself.
 type (
-	// spawnSession starts a session named SessionID.
+	// toSession routes Msg to session SessionID: forwarded at once when
+	// the session is in memory, after bringing it back when it is stored,
+	// or held until it can be when it is stopping. The session answers the
+	// asker directly.
+	toSession struct {
+		SessionID string
+		Msg       request
+	}
+	// spawnSession starts a new, empty session named SessionID.
 	spawnSession struct {
 		asks[string]
 		SessionID string
@@ -179,24 +204,9 @@ type (
 	countSessions struct {
 		asks[int]
 	}
-	// activate asks the registry to bring a stored session back into
-	// memory. The reply says whether it spawned one; false means the session
-	// is still live (or just stopping): ask it again.
-	activate struct {
-		asks[bool]
-		SessionID string
-	}
-	// closePassive closes a session that is not in memory, like
-	// closeSession, without loading it. Live means the session is in memory:
-	// ask it instead.
-	closePassive struct {
-		asks[passiveClosed]
-		SessionID  string
-		IdleBefore time.Time
-	}
-	// isLive asks whether a session is in memory (tests).
-	isLive struct {
-		asks[bool]
+	// describe asks what the registry knows of a session (tests).
+	describe struct {
+		asks[entryView]
 		SessionID string
 	}
 	// findProject asks which session has ProjectID open: the one that
@@ -205,22 +215,59 @@ type (
 		asks[string]
 		ProjectID string
 	}
-	// projectOpened is told (not asked) by a session when it opens a
-	// project; the registry learns of closed sessions by their Terminated.
-	projectOpened struct {
-		SessionID string
-		ProjectID string
-	}
-	// sessionEnded is told by a session before it stops for good (Closed)
-	// or leaves memory (Summary is then what List shows meanwhile). Gen tells
-	// a late message of an earlier incarnation from the current one.
-	sessionEnded struct {
-		SessionID string
-		Gen       uint64
-		Closed    bool
-		Summary   *SessionSummary
+	// stopAll stops every session; the reply comes once all have stopped.
+	stopAll struct {
+		asks[struct{}]
 	}
 )
+
+// idleCheck is the registry asking a session that received nothing but
+// reads for IdleTimeout whether it can leave memory; it answers with
+// sessionIdle when it can.
+type idleCheck struct{}
+
+// idleScan is the registry's timer: time to look for idle sessions.
+type idleScan struct{}
+
+// Messages a session tells the registry. Gen names the incarnation that
+// sent it, so a late word of an earlier one is ignored.
+type (
+	// sessionIdle asks the registry to passivate the session. Handled counts
+	// the requests the session received; the registry agrees only when it
+	// forwarded no more than that, so nothing is left in the mailbox when
+	// the session stops. Summary is what List shows while it is stored.
+	sessionIdle struct {
+		SessionID string
+		Gen       uint64
+		Handled   uint64
+		Summary   SessionSummary
+	}
+	// sessionClosed says the session closed for good.
+	sessionClosed struct {
+		SessionID string
+		Gen       uint64
+	}
+	// projectOpened says the session opened a project.
+	projectOpened struct {
+		SessionID string
+		Gen       uint64
+		ProjectID string
+	}
+)
+
+// entryView answers describe.
+type entryView struct {
+	Live      bool
+	Gen       uint64
+	Forwarded uint64
+}
+
+// passiveDeleted reports to the registry how deleting a stored session
+// from the store, off its goroutine, went.
+type passiveDeleted struct {
+	SessionID string
+	Err       error
+}
 
 // listed is one session in the registry's list. Summary is what the
 // registry knows: exact for a passive session (as it left), a stand-in for
@@ -231,8 +278,20 @@ type listed struct {
 	Summary   SessionSummary
 }
 
-// passiveClosed answers closePassive.
-type passiveClosed struct {
-	Closed bool
-	Live   bool
+// parked is a request held by the registry for a session that is stopping
+// or being deleted, with the asker to answer.
+type parked struct {
+	msg    request
+	sender *actor.PID
 }
+
+// toSession is addressed, refused and timed as the request it carries.
+func (m *toSession) address(replyTo *actor.PID, deadline time.Time) { m.Msg.address(replyTo, deadline) }
+func (m *toSession) refuse(c actor.SenderContext, err error)        { m.Msg.refuse(c, err) }
+func (m *toSession) expired(now time.Time) bool                     { return m.Msg.expired(now) }
+
+// IgnoreDeadLetterLogging: the registry's timer may fire after it stopped.
+func (*idleScan) IgnoreDeadLetterLogging() {}
+
+// IgnoreDeadLetterLogging: a session may stop while the check is on its way.
+func (*idleCheck) IgnoreDeadLetterLogging() {}

@@ -18,7 +18,7 @@ import (
 // block runs a blocking command in session sid and returns once it holds
 // the session. release lets it finish and returns the command's error; it
 // also runs at cleanup if the test did not call it.
-func block(tb testing.TB, s *Sessions, sid, nodeID string) (release func() error) {
+func block(tb testing.TB, s *Client, sid, nodeID string) (release func() error) {
 	tb.Helper()
 	started, rel := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -186,7 +186,7 @@ func TestStopHonoursContext(t *testing.T) {
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
 		header, _, _ := strings.Cut(g, "\n")
 		parked := !strings.Contains(header, "[running]") && !strings.Contains(header, "[runnable]")
-		assert.False(t, parked && strings.Contains(g, "actors.(*Sessions).Stop"), "a goroutine of Stop outlived it:\n%s", g)
+		assert.False(t, parked && strings.Contains(g, "actors.(*Client).Stop"), "a goroutine of Stop outlived it:\n%s", g)
 	}
 	_ = release() // the system is down: the command's answer may not come back
 }

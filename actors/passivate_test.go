@@ -3,22 +3,18 @@ package actors
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
 )
 
 // waitPassive waits until session sid has left memory.
-func waitPassive(tb testing.TB, s *Sessions, sid string) {
+func waitPassive(tb testing.TB, s *Client, sid string) {
 	tb.Helper()
 	waitFor(tb, "session "+sid+" to passivate", func() bool {
 		live, err := s.live(context.Background(), sid)
@@ -27,7 +23,7 @@ func waitPassive(tb testing.TB, s *Sessions, sid string) {
 	})
 }
 
-func isLiveNow(tb testing.TB, s *Sessions, sid string) bool {
+func isLiveNow(tb testing.TB, s *Client, sid string) bool {
 	tb.Helper()
 	live, err := s.live(context.Background(), sid)
 	require.NoError(tb, err)
@@ -198,36 +194,30 @@ func TestDurableStress(t *testing.T) {
 	}
 }
 
-// TestStaleIdleCheck: an idle check that is not from the armed timer (here
-// one of an earlier incarnation, then a late one of this) changes nothing,
-// so one timer at most is ever armed and stopping it stops the only one.
-func TestStaleIdleCheck(t *testing.T) {
-	system := actor.NewActorSystem()
-	defer system.Shutdown()
-	cfg := Config{
-		Store:       openStore(t, t.TempDir(), store.Options{}),
-		IdleTimeout: time.Hour, // never fires during the test
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}.withDefaults()
-	s := newSession("s1", cfg, time.Now())
-	s.gen, s.system, s.self = 2, system, system.NewLocalPID("registry/s1")
+// TestIdleHandshake: the registry passivates a session that asks only when
+// it has sent the session nothing since the session counted; a word from an
+// earlier incarnation, or one that missed a request, changes nothing.
+func TestIdleHandshake(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{IdleTimeout: time.Hour}) // never fires by itself
+	sid, _ := project(t, s)
+	ctx := context.Background()
+	v, err := askRegistry[entryView](ctx, s, &describe{SessionID: sid})
+	require.NoError(t, err)
+	require.True(t, v.Live)
+	require.NotZero(t, v.Forwarded)
 
-	s.scheduleIdle(true)
-	armed := s.idleTimer
-	require.NotNil(t, armed)
-	tick := s.idleTick
+	idle := func(gen, handled uint64) {
+		s.system.Root.Send(s.registry, &sessionIdle{SessionID: sid, Gen: gen, Handled: handled})
+	}
+	idle(v.Gen, v.Forwarded-1) // a request is still on its way to the session
+	idle(v.Gen-1, v.Forwarded) // an earlier incarnation
+	assert.True(t, isLiveNow(t, s, sid), "the registry handles messages in order: both were seen and ignored")
 
-	s.checkIdle(nil, &idleCheck{Gen: 1, Tick: tick}) // an earlier incarnation's
-	assert.Same(t, armed, s.idleTimer, "a stale check arms no second timer")
-	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: tick - 1}) // an earlier arming's
-	assert.Same(t, armed, s.idleTimer)
-
-	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: tick}) // the armed one: not idle yet, so rearm
-	require.NotNil(t, s.idleTimer)
-	assert.NotSame(t, armed, s.idleTimer)
-	rearmed := s.idleTimer
-	s.stopIdleTimer()
-	assert.False(t, rearmed.Stop(), "the one armed timer was stopped")
-	s.checkIdle(nil, &idleCheck{Gen: 2, Tick: s.idleTick}) // fired before it was stopped
-	assert.Nil(t, s.idleTimer, "a stopped timer's check arms nothing")
+	idle(v.Gen, v.Forwarded)
+	waitPassive(t, s, sid)
+	_, err = s.Info(ctx, sid)
+	require.NoError(t, err, "the next request brings it back")
+	again, err := askRegistry[entryView](ctx, s, &describe{SessionID: sid})
+	require.NoError(t, err)
+	assert.Greater(t, again.Gen, v.Gen)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // TestSaveLoadExport: save writes the live project, load opens the saved
@@ -36,7 +37,7 @@ func TestSaveLoadExport(t *testing.T) {
 	var payload map[string]any
 	require.NoError(t, json.Unmarshal(last.JSON, &payload))
 	assert.Equal(t, pid, payload["project_id"])
-	assert.Equal(t, savedAt.Format(timestampLayout), payload["saved_at"])
+	assert.Equal(t, savedAt.Format(wire.TimeLayout), payload["saved_at"])
 
 	list, err := s.ListProjects(ctx)
 	require.NoError(t, err)
@@ -84,7 +85,7 @@ func TestSaveLoadExport(t *testing.T) {
 
 	_, err = s.LoadProject(ctx, "missing", "")
 	assert.ErrorIs(t, err, ErrProjectNotFound)
-	assert.Equal(t, CodeProjectNotFound, Code(err))
+	assert.Equal(t, wire.CodeProjectNotFound, wire.Code(err))
 }
 
 // TestSavedProjectWithoutSession: once no session has it open, a project
@@ -183,7 +184,7 @@ func TestImportHostile(t *testing.T) {
 				var bad *model.InvalidRequestError
 				require.True(t, errors.As(err, &bad), "got %v", err)
 				assert.NotEmpty(t, bad.Reason)
-				assert.Equal(t, CodeInvalidRequest, Code(err))
+				assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 			}
 		})
 	}

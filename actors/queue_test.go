@@ -8,6 +8,70 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Queue is a bounded Subscriber: a buffered channel that a ws connection's
+// writer (or a test) drains. When it is full Deliver fails at once, and the
+// session drops the subscriber instead of waiting for it.
+type Queue struct {
+	ch   chan *Event
+	done chan struct{}
+
+	once   sync.Once
+	mu     sync.Mutex
+	reason string
+}
+
+var _ Subscriber = (*Queue)(nil)
+
+// NewQueue returns a Queue that holds up to capacity undelivered events
+// (at least 1).
+func NewQueue(capacity int) *Queue {
+	return &Queue{
+		ch:   make(chan *Event, max(capacity, 1)),
+		done: make(chan struct{}),
+	}
+}
+
+// Deliver queues ev without blocking. It reports false when the queue is
+// full or already closed.
+func (q *Queue) Deliver(ev *Event) bool {
+	select {
+	case <-q.done:
+		return false
+	default:
+	}
+	select {
+	case q.ch <- ev:
+		return true
+	default:
+		return false
+	}
+}
+
+// Closed records why the session let the queue go and closes Done. Only the
+// first call counts. The event channel stays open: what was queued before
+// can still be read.
+func (q *Queue) Closed(reason string) {
+	q.once.Do(func() {
+		q.mu.Lock()
+		q.reason = reason
+		q.mu.Unlock()
+		close(q.done)
+	})
+}
+
+// C returns the channel of delivered events.
+func (q *Queue) C() <-chan *Event { return q.ch }
+
+// Done is closed when the session has let the queue go.
+func (q *Queue) Done() <-chan struct{} { return q.done }
+
+// Reason returns the reason given to Closed, or "" while the queue is open.
+func (q *Queue) Reason() string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.reason
+}
+
 func TestQueue(t *testing.T) {
 	q := NewQueue(2)
 	a, b, c := &Event{Seq: 1}, &Event{Seq: 2}, &Event{Seq: 3}

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -14,27 +13,52 @@ import (
 	"github.com/talus-tally/server/model"
 )
 
-// registryName is the registry's actor name; sessions live under it, so a
-// session's PID is "registry/<session id>".
-const registryName = "registry"
+// registryName is the registry's actor name; sessionPrefix starts every
+// session actor's name ("session/<id>").
+const (
+	registryName  = "registry"
+	sessionPrefix = "session/"
+)
 
-// registry spawns the session actors as its children and keeps which
-// session has which project open. With a store it also knows the sessions
-// that are not in memory (passive: stored, and brought back on their next
-// request) by a small summary. Only Receive touches its maps.
+// registry knows every session, in memory or only in the store, and routes
+// every request to it; it owns their lifecycle. It never touches the disk:
+// a session loads and stores itself, and deleting a stored session runs on
+// a goroutine of its own. Only Receive touches its maps.
 type registry struct {
 	cfg      Config
+	self     *actor.PID
 	sessions map[string]*entry   // by session id
 	projects map[string][]string // project id -> the sessions that have it open, oldest first
 	gen      uint64              // incarnations spawned so far
+	stopping *stopping           // non-nil once stopAll came
 }
 
 // entry is what the registry knows of one session.
 type entry struct {
-	project string // open project id, "" for none
-	live    bool   // an actor runs it; false: only the store holds it
-	gen     uint64 // the incarnation of the live (or last) actor
-	summary SessionSummary
+	state     entryState
+	pid       *actor.PID // the actor, while live or stopping
+	gen       uint64     // the incarnation of the live (or last) actor
+	forwarded uint64     // requests sent to this incarnation
+	active    time.Time  // when it last got a request that was not a read
+	project   string     // open project id, "" for none
+	summary   SessionSummary
+	parked    []parked // requests waiting for the session to stop or be deleted
+}
+
+type entryState int
+
+const (
+	live     entryState = iota // an actor runs it
+	stopped                    // passive: only the store holds it
+	draining                   // its actor is stopping; requests wait for it
+	deleting                   // passive, being deleted from the store
+)
+
+// stopping is the registry's shutdown: the sessions still to stop and who
+// to tell when none is left.
+type stopping struct {
+	left    int
+	replyTo []*stopAll
 }
 
 // stored is a session found in the store at start.
@@ -54,7 +78,7 @@ func newRegistry(cfg Config, known []stored) *registry {
 	known = slices.Clone(known)
 	slices.SortStableFunc(known, func(a, b stored) int { return a.summary.LastActivity.Compare(b.summary.LastActivity) })
 	for _, k := range known {
-		r.sessions[k.summary.SessionID] = &entry{project: k.project, summary: k.summary}
+		r.sessions[k.summary.SessionID] = &entry{state: stopped, project: k.project, summary: k.summary}
 		if k.project != "" {
 			r.addProject(k.project, k.summary.SessionID)
 		}
@@ -63,17 +87,14 @@ func newRegistry(cfg Config, known []stored) *registry {
 }
 
 // resume keeps a failing actor and its state: restarting a session would
-// hand its users a fresh, empty graph, and restarting the registry would stop
-// every session. Both recover their own panics; this is the backstop.
-func resume() actor.SupervisorStrategy {
-	return actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.ResumeDirective })
-}
+// hand its users a fresh, empty graph, and restarting the registry would
+// lose every route. Both recover their own panics; this is the backstop.
+var resume = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.ResumeDirective })
 
 func registryProps(cfg Config, known []stored) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newRegistry(cfg, known) },
-		actor.WithSupervisor(resume()), // for the sessions
-		actor.WithGuardian(resume()),   // for the registry itself
+		actor.WithGuardian(resume),
 	)
 }
 
@@ -81,148 +102,302 @@ func (r *registry) Receive(c actor.Context) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.Logger().Error("registry panicked", "panic", p, "message", fmt.Sprintf("%T", c.Message()), "stack", string(debug.Stack()))
-			if req, ok := c.Message().(request); ok && c.Sender() != nil {
-				c.Respond(req.failed(fmt.Errorf("%w: registry: %v", model.ErrInternal, p)))
+			if req, ok := c.Message().(request); ok {
+				req.refuse(c, fmt.Errorf("%w: registry: %v", model.ErrInternal, p))
 			}
 		}
 	}()
 
-	if req, ok := c.Message().(request); ok && req.expired(time.Now()) {
-		// Its asker was told ErrUnavailable: spawning or deleting a session
-		// now would leave one it does not know of, or remove one it counted.
-		c.Respond(req.failed(fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable)))
-		return
-	}
-	switch m := c.Message().(type) {
-	case *spawnSession:
-		if _, taken := r.sessions[m.SessionID]; taken {
-			c.Respond(&reply[string]{Err: fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID)})
+	if req, ok := c.Message().(request); ok {
+		switch {
+		case req.expired(time.Now()):
+			// Its asker was told ErrUnavailable: spawning or deleting a
+			// session now would do what it thinks did not happen.
+			req.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
+			return
+		case r.stopping != nil:
+			if m, ok := req.(*stopAll); ok {
+				r.stopping.replyTo = append(r.stopping.replyTo, m)
+				r.stopDone(c)
+				return
+			}
+			req.refuse(c, fmt.Errorf("%w: stopping", ErrUnavailable))
 			return
 		}
-		err := r.spawn(c, m.SessionID, false)
-		if err != nil {
-			err = fmt.Errorf("%w: %w", model.ErrInternal, err)
+	}
+	switch m := c.Message().(type) {
+	case *actor.Started:
+		r.self = c.Self()
+		r.scheduleScan(c)
+	case *idleScan:
+		r.scanIdle(c)
+		r.scheduleScan(c)
+	case *toSession:
+		r.route(c, m.SessionID, m.Msg)
+	case *spawnSession:
+		if _, taken := r.sessions[m.SessionID]; taken {
+			m.refuse(c, fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID))
+			return
 		}
-		c.Respond(&reply[string]{Value: m.SessionID, Err: err})
-	case *activate:
-		ok, err := r.activate(c, m.SessionID)
-		c.Respond(&reply[bool]{Value: ok, Err: err})
+		e := &entry{summary: newSummary(m.SessionID, time.Now())}
+		r.sessions[m.SessionID] = e
+		if err := r.spawn(c, m.SessionID, e, false); err != nil {
+			delete(r.sessions, m.SessionID)
+			m.refuse(c, err)
+			return
+		}
+		m.answer(c, m.SessionID, nil)
 	case *listSessions:
 		out := make([]listed, 0, len(r.sessions))
 		for id, e := range r.sessions {
 			sum := e.summary
 			sum.ActiveClients, sum.HasProject = 0, e.project != ""
-			out = append(out, listed{SessionID: id, Live: e.live, Summary: sum})
+			out = append(out, listed{SessionID: id, Live: e.state == live, Summary: sum})
 		}
-		c.Respond(&reply[[]listed]{Value: out})
+		m.answer(c, out, nil)
 	case *countSessions:
-		c.Respond(&reply[int]{Value: len(r.sessions)})
-	case *closePassive:
-		v, err := r.closePassive(m)
-		c.Respond(&reply[passiveClosed]{Value: v, Err: err})
-	case *isLive:
-		e := r.sessions[m.SessionID]
-		c.Respond(&reply[bool]{Value: e != nil && e.live})
+		m.answer(c, len(r.sessions), nil)
+	case *describe:
+		var v entryView
+		if e := r.sessions[m.SessionID]; e != nil {
+			v = entryView{Live: e.state == live, Gen: e.gen, Forwarded: e.forwarded}
+		}
+		m.answer(c, v, nil)
 	case *findProject:
 		sids := r.projects[m.ProjectID]
 		if len(sids) == 0 {
-			c.Respond(&reply[string]{Err: fmt.Errorf("project %q: %w", m.ProjectID, ErrProjectNotFound)})
+			m.refuse(c, fmt.Errorf("project %q: %w", m.ProjectID, ErrProjectNotFound))
 			return
 		}
-		c.Respond(&reply[string]{Value: sids[len(sids)-1]})
-	case *projectOpened:
-		e := r.sessions[m.SessionID]
-		if e == nil || !e.live {
-			return
-		}
-		r.forgetProject(m.SessionID)
-		e.project = m.ProjectID
-		r.addProject(m.ProjectID, m.SessionID)
-	case *sessionEnded:
-		e := r.sessions[m.SessionID]
-		if e == nil || e.gen != m.Gen {
-			return // a late word from an earlier incarnation
-		}
-		if m.Closed {
+		m.answer(c, sids[len(sids)-1], nil)
+	case *stopAll:
+		r.stopAll(c, m)
+	case *sessionIdle:
+		r.idle(c, m)
+	case *sessionClosed:
+		if e := r.current(m.SessionID, m.Gen); e != nil {
 			r.forget(m.SessionID)
-			return
+			for _, p := range e.parked {
+				p.msg.refuse(c, fmt.Errorf("session %s: %w", m.SessionID, ErrSessionNotFound))
+			}
+			c.Poison(e.pid) // behind whatever was forwarded: the closed session answers it
 		}
-		if m.Summary != nil {
-			e.summary = *m.Summary
+	case *projectOpened:
+		if e := r.current(m.SessionID, m.Gen); e != nil {
+			r.forgetProject(m.SessionID)
+			e.project = m.ProjectID
+			r.addProject(m.ProjectID, m.SessionID)
 		}
+	case *passiveDeleted:
+		r.deleted(c, m)
 	case *actor.Terminated:
-		sid := strings.TrimPrefix(m.Who.Id, c.Self().Id+"/")
-		e := r.sessions[sid]
-		if e == nil {
-			return
-		}
-		if r.cfg.Store == nil {
-			r.forget(sid) // in memory, a session that stopped is gone
-			return
-		}
-		e.live = false // stored: passive until asked for, unless sessionEnded says closed
+		r.terminated(c, m.Who)
 	}
 }
 
-// spawn starts session sid's actor: new, or restoring from the store.
-func (r *registry) spawn(c actor.Context, sid string, restoring bool) error {
-	r.gen++
-	cfg, gen, created := r.cfg, r.gen, time.Now().UTC()
-	g := &gate{system: c.ActorSystem()}
-	props := actor.PropsFromProducer(func() actor.Actor {
-		s := newSession(sid, cfg, created)
-		s.gen, s.restoring, s.gate = gen, restoring, g
-		return s
-	}, actor.WithMailbox(actor.Unbounded(g)))
-	if _, err := c.SpawnNamed(props, sid); err != nil {
-		return fmt.Errorf("spawn session %q: %w", sid, err)
+// current returns session sid's entry when gen is its live incarnation.
+func (r *registry) current(sid string, gen uint64) *entry {
+	e := r.sessions[sid]
+	if e == nil || e.pid == nil || e.gen != gen {
+		return nil
 	}
+	return e
+}
+
+// route passes msg to session sid, whatever state it is in.
+func (r *registry) route(c actor.Context, sid string, msg request) {
 	e := r.sessions[sid]
 	if e == nil {
-		e = &entry{summary: SessionSummary{SessionID: sid, CreatedAt: created, LastActivity: created}}
-		r.sessions[sid] = e
+		msg.refuse(c, fmt.Errorf("session %s: %w", sid, ErrSessionNotFound))
+		return
 	}
-	e.live, e.gen = true, gen
+	switch e.state {
+	case live:
+		r.forward(c, e, msg)
+	case draining, deleting:
+		e.parked = append(e.parked, parked{msg: msg})
+	case stopped:
+		if cl, ok := msg.(*closeSession); ok {
+			r.closeStored(c, sid, e, cl) // without loading it
+			return
+		}
+		if err := r.spawn(c, sid, e, true); err != nil {
+			msg.refuse(c, err)
+			return
+		}
+		r.forward(c, e, msg)
+	}
+}
+
+// forward sends msg to the live session of e, counting it for the
+// passivation handshake.
+func (r *registry) forward(c actor.Context, e *entry, msg request) {
+	e.forwarded++
+	if !isReadOnly(msg) {
+		e.active = time.Now()
+	}
+	c.Send(e.pid, msg)
+}
+
+// scanEvery is how often the registry looks for idle sessions: a fraction
+// of the idle timeout, so a session leaves at most a quarter late.
+func (r *registry) scanEvery() time.Duration {
+	return min(max(r.cfg.IdleTimeout/4, time.Millisecond), time.Minute)
+}
+
+// scheduleScan arms the registry's one idle timer; every session's
+// idleness is judged from what the registry routes, so no session needs a
+// timer of its own.
+func (r *registry) scheduleScan(c actor.Context) {
+	if r.cfg.IdleTimeout <= 0 || r.stopping != nil {
+		return
+	}
+	system, self := c.ActorSystem(), c.Self()
+	time.AfterFunc(r.scanEvery(), func() { system.Root.Send(self, &idleScan{}) })
+}
+
+// scanIdle asks every session that got nothing but reads for IdleTimeout
+// whether it can leave. Its clock restarts, so one that cannot (a client
+// watches it) is asked again a whole IdleTimeout later.
+func (r *registry) scanIdle(c actor.Context) {
+	now := time.Now()
+	for _, e := range r.sessions {
+		if e.state == live && now.Sub(e.active) >= r.cfg.IdleTimeout {
+			e.active = now
+			c.Send(e.pid, &idleCheck{})
+		}
+	}
+}
+
+// spawn starts session sid's actor: new, or restoring from the store. The
+// actor loads itself as it starts, on its own goroutine. Sessions are
+// spawned from the root and watched rather than made children: protoactor
+// keeps removed children's PIDs (and through them the whole actor) in its
+// child set, and a passivated session must leave nothing behind.
+func (r *registry) spawn(c actor.Context, sid string, e *entry, restoring bool) error {
+	r.gen++
+	cfg, gen, reg, created := r.cfg, r.gen, r.self, e.summary.CreatedAt
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return newSession(sessionArgs{id: sid, cfg: cfg, created: created, gen: gen, restoring: restoring, registry: reg})
+	}, actor.WithGuardian(resume))
+	pid, err := c.ActorSystem().Root.SpawnNamed(props, sessionPrefix+sid)
+	if err != nil {
+		return fmt.Errorf("%w: spawn session %q: %w", model.ErrInternal, sid, err)
+	}
+	c.Watch(pid)
+	e.state, e.pid, e.gen, e.forwarded, e.active = live, pid, gen, 0, time.Now()
 	return nil
 }
 
-// activate brings a passive session back. It reports false, asking the
-// caller to try the session again, when the session is still live: its
-// actor may be stopping, and the registry learns that from Terminated.
-func (r *registry) activate(c actor.Context, sid string) (bool, error) {
-	e := r.sessions[sid]
-	if e == nil || r.cfg.Store == nil {
-		return false, fmt.Errorf("session %q: %w", sid, ErrSessionNotFound)
+// idle passivates a session that asked for it, unless a request was sent
+// to it since it last looked (then it is busy again, and will ask again).
+func (r *registry) idle(c actor.Context, m *sessionIdle) {
+	e := r.current(m.SessionID, m.Gen)
+	if e == nil || e.state != live || e.forwarded != m.Handled {
+		return
 	}
-	if e.live {
-		return false, nil
-	}
-	if err := r.spawn(c, sid, true); err != nil {
-		if errors.Is(err, actor.ErrNameExists) {
-			return false, nil // the old actor is not quite gone
-		}
-		return false, fmt.Errorf("%w: %w", model.ErrInternal, err)
-	}
-	return true, nil
+	e.state, e.summary = draining, m.Summary
+	c.Poison(e.pid) // nothing is queued behind it: every request sent was handled
 }
 
-// closePassive deletes a passive session from the store without loading
-// it, subject to the same idle rule as closeSession.
-func (r *registry) closePassive(m *closePassive) (passiveClosed, error) {
-	e := r.sessions[m.SessionID]
-	switch {
-	case e == nil:
-		return passiveClosed{}, fmt.Errorf("session %q: %w", m.SessionID, ErrSessionNotFound)
-	case e.live:
-		return passiveClosed{Live: true}, nil
-	case !m.IdleBefore.IsZero() && !e.summary.LastActivity.Before(m.IdleBefore):
-		return passiveClosed{}, nil
+// terminated learns that a session's actor is gone: a passivated session
+// is stored (or brought back at once for the requests that waited), a
+// stopped one at shutdown counts down.
+func (r *registry) terminated(c actor.Context, who *actor.PID) {
+	sid := strings.TrimPrefix(who.Id, sessionPrefix)
+	e := r.sessions[sid]
+	if e == nil || e.pid == nil || !e.pid.Equal(who) {
+		return
 	}
-	if err := r.cfg.Store.DeleteSession(context.Background(), m.SessionID); err != nil {
-		return passiveClosed{}, fmt.Errorf("%w: delete session: %w", ErrUnavailable, err)
+	e.pid = nil
+	if r.stopping != nil {
+		r.stopping.left--
+		r.stopDone(c)
+		return
+	}
+	if r.cfg.Store == nil {
+		r.forget(sid) // in memory only, a session that stopped is gone
+		return
+	}
+	e.state = stopped
+	waiting := e.parked
+	e.parked = nil
+	for _, p := range waiting {
+		r.route(c, sid, p.msg)
+	}
+}
+
+// closeStored deletes a stored session without loading it, subject to the
+// same idle rule as closeSession. The store work runs off the registry's
+// goroutine; requests for the session wait until it is done.
+func (r *registry) closeStored(c actor.Context, sid string, e *entry, m *closeSession) {
+	if !m.IdleBefore.IsZero() && !e.summary.LastActivity.Before(m.IdleBefore) {
+		m.answer(c, false, nil)
+		return
+	}
+	e.state = deleting
+	e.parked = append(e.parked, parked{msg: m})
+	st, system, self := r.cfg.Store, c.ActorSystem(), c.Self()
+	go func() {
+		err := st.DeleteSession(context.Background(), sid)
+		system.Root.Send(self, &passiveDeleted{SessionID: sid, Err: err})
+	}()
+}
+
+// deleted finishes closeStored: the closer is answered, and so is every
+// request that waited (no session, or the session again if deleting failed).
+func (r *registry) deleted(c actor.Context, m *passiveDeleted) {
+	e := r.sessions[m.SessionID]
+	if e == nil || e.state != deleting {
+		return
+	}
+	waiting := e.parked
+	e.parked = nil
+	closer, rest := waiting[0].msg.(*closeSession), waiting[1:]
+	if m.Err != nil {
+		r.cfg.Logger.Error("stored session cannot be deleted", "session", m.SessionID, "err", m.Err)
+		e.state = stopped
+		closer.refuse(c, fmt.Errorf("%w: delete session: %w", ErrUnavailable, m.Err))
+		for _, p := range rest {
+			r.route(c, m.SessionID, p.msg)
+		}
+		return
 	}
 	r.forget(m.SessionID)
-	return passiveClosed{Closed: true}, nil
+	closer.answer(c, true, nil)
+	for _, p := range rest {
+		p.msg.refuse(c, fmt.Errorf("session %s: %w", m.SessionID, ErrSessionNotFound))
+	}
+}
+
+// stopAll stops every session in memory; the reply comes once the last one
+// has stopped (each takes a last checkpoint as it goes).
+func (r *registry) stopAll(c actor.Context, m *stopAll) {
+	r.stopping = &stopping{replyTo: []*stopAll{m}}
+	for _, e := range r.sessions {
+		for _, p := range e.parked {
+			p.msg.refuse(c, fmt.Errorf("%w: stopping", ErrUnavailable))
+		}
+		e.parked = nil
+		if e.pid == nil {
+			continue
+		}
+		if e.state == live {
+			c.Poison(e.pid)
+		}
+		r.stopping.left++
+	}
+	r.stopDone(c)
+}
+
+func (r *registry) stopDone(c actor.Context) {
+	if r.stopping.left > 0 {
+		return
+	}
+	for _, m := range r.stopping.replyTo {
+		m.answer(c, struct{}{}, nil)
+	}
+	r.stopping.replyTo = nil
 }
 
 // forget drops session sid and its project.

@@ -1,14 +1,11 @@
 package actors
 
 import (
-	"bytes"
 	"encoding/json"
-	"strconv"
 	"time"
-)
 
-// timestampLayout is RFC 3339 in UTC with milliseconds.
-const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
+	"github.com/talus-tally/server/model/wire"
+)
 
 // emit numbers the next event and stages it; commit publishes what was
 // staged. Every event of the session goes through here, so seqs have no gap.
@@ -21,10 +18,9 @@ func (s *session) emit(name, commandID string, data any) *Event {
 		SessionID: s.id,
 		ProjectID: s.projectID,
 		CommandID: commandID,
-		Timestamp: time.Now().UTC().Truncate(time.Millisecond), // as the wire and the journal keep it
-		Data:      data,
+		Timestamp: wire.Timestamp(time.Now()), // as the wire and the journal keep it
 	}
-	ev.JSON = encodeEvent(ev, payload)
+	ev.JSON = wire.AppendEvent(make([]byte, 0, 160+len(payload)), ev.header(), payload)
 	s.pending = append(s.pending, ev)
 	return ev
 }
@@ -88,46 +84,12 @@ func (s *session) encodePayload(name string, data any) (out []byte) {
 	return b
 }
 
-// encodeEvent builds the one wire form of ev: the envelope fields followed
-// by the payload's own fields, in one flat JSON object.
-func encodeEvent(ev *Event, payload []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(160 + len(payload))
-	b.WriteString(`{"event":`)
-	writeString(&b, ev.Name)
-	b.WriteString(`,"session_id":`)
-	writeString(&b, ev.SessionID)
-	b.WriteString(`,"project_id":`)
-	if ev.ProjectID == "" {
-		b.WriteString("null")
-	} else {
-		writeString(&b, ev.ProjectID)
+// eventsAfter answers the events request: every kept event after seq.
+func (s *session) eventsAfter(seq uint64) (*eventsPage, error) {
+	evs, ok := s.history.after(seq, s.seq)
+	if !ok {
+		return nil, &HistoryGoneError{After: seq, Seq: s.seq}
 	}
-	b.WriteString(`,"seq":`)
-	b.WriteString(strconv.FormatUint(ev.Seq, 10))
-	b.WriteString(`,"timestamp":"`)
-	b.WriteString(ev.Timestamp.Format(timestampLayout))
-	b.WriteByte('"')
-	if ev.CommandID != "" {
-		b.WriteString(`,"command_id":`)
-		writeString(&b, ev.CommandID)
-	}
-	switch p := bytes.TrimSpace(payload); {
-	case len(p) == 0, bytes.Equal(p, []byte("null")), bytes.Equal(p, []byte("{}")):
-	case p[0] == '{':
-		b.WriteByte(',')
-		b.Write(p[1:]) // the payload's fields and its closing brace
-		return b.Bytes()
-	default: // not an object: keep it whole
-		b.WriteString(`,"data":`)
-		b.Write(p)
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
-// writeString writes s as a JSON string.
-func writeString(b *bytes.Buffer, s string) {
-	q, _ := json.Marshal(s) // a string always encodes (bad UTF-8 becomes U+FFFD)
-	b.Write(q)
+	s.touch()
+	return &eventsPage{Events: evs, Seq: s.seq}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestCreateInfoList(t *testing.T) {
@@ -108,7 +109,7 @@ func TestCreateProjectUnknownTemplate(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.CreateProject(ctx, sid, "no-such-template", "x")
 	require.ErrorIs(t, err, model.ErrTemplateNotFound)
-	assert.Equal(t, CodeTemplateNotFound, Code(err))
+	assert.Equal(t, wire.CodeTemplateNotFound, wire.Code(err))
 }
 
 func TestUnknownSessions(t *testing.T) {
@@ -126,7 +127,7 @@ func TestUnknownSessions(t *testing.T) {
 		t.Run(sid, func(t *testing.T) {
 			_, err := s.Info(ctx, sid)
 			assert.ErrorIs(t, err, ErrSessionNotFound)
-			assert.Equal(t, CodeInvalidSession, Code(err))
+			assert.Equal(t, wire.CodeInvalidSession, wire.Code(err))
 			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.RenameNode{NodeID: "x", Name: "y"}})
 			assert.ErrorIs(t, err, ErrSessionNotFound)
 		})
@@ -151,7 +152,7 @@ func TestNoProject(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoProject)
 	_, err = s.Search(ctx, sid, model.SearchQuery{})
 	assert.ErrorIs(t, err, ErrNoProject)
-	assert.Equal(t, CodeNoProject, Code(err))
+	assert.Equal(t, wire.CodeNoProject, wire.Code(err))
 
 	in, err := s.Info(ctx, sid)
 	require.NoError(t, err)
@@ -173,7 +174,7 @@ func TestNodeAndSearch(t *testing.T) {
 
 	_, err = s.Node(ctx, sid, "missing")
 	assert.ErrorIs(t, err, model.ErrNodeNotFound)
-	assert.Equal(t, CodeNodeNotFound, Code(err))
+	assert.Equal(t, wire.CodeNodeNotFound, wire.Code(err))
 
 	res, err := s.Search(ctx, sid, model.SearchQuery{Query: "body"})
 	require.NoError(t, err)
@@ -266,7 +267,7 @@ func TestStop(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnavailable)
 	_, err = s.Create(ctx)
 	assert.ErrorIs(t, err, ErrUnavailable)
-	assert.Equal(t, CodeUnavailable, Code(err))
+	assert.Equal(t, wire.CodeUnavailable, wire.Code(err))
 }
 
 func TestCanceledContext(t *testing.T) {
@@ -280,7 +281,7 @@ func TestCanceledContext(t *testing.T) {
 }
 
 func TestDeadline(t *testing.T) {
-	s := &Sessions{cfg: Config{RequestTimeout: time.Second}}
+	s := &Client{cfg: Config{RequestTimeout: time.Second}}
 	past, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Minute))
 	defer cancel()
 	soon, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)

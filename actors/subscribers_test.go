@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestJoinReplay(t *testing.T) {
@@ -110,7 +111,7 @@ func TestEventsAfter(t *testing.T) {
 		require.ErrorAs(t, err, &gone, "after %d", after)
 		assert.Equal(t, after, gone.After)
 		assert.Equal(t, uint64(7), gone.Seq)
-		assert.Equal(t, CodeHistoryGone, Code(err))
+		assert.Equal(t, wire.CodeHistoryGone, wire.Code(err))
 	}
 }
 
@@ -207,7 +208,7 @@ func TestLeaveAndRejoin(t *testing.T) {
 	}
 
 	_, err = s.Join(ctx, sid, Subscription{ClientID: "", Sub: NewQueue(1)})
-	assert.Equal(t, CodeInvalidRequest, Code(err))
+	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 	_, err = s.Join(ctx, sid, Subscription{ClientID: "x"})
-	assert.Equal(t, CodeInvalidRequest, Code(err))
+	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 }

@@ -7,16 +7,17 @@ import (
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // parseExecute reads a POST /commands/execute body in either accepted shape
-// (model.ParseCommandRequest) and takes the session id from the
+// (wire.ParseCommandRequest) and takes the session id from the
 // X-Session-ID header when the body has none, as the seed does.
-func parseExecute(r *nethttp.Request, body []byte) (model.CommandRequest, error) {
+func parseExecute(r *nethttp.Request, body []byte) (wire.CommandRequest, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return model.CommandRequest{}, badRequest("request body is empty; a JSON object is required")
+		return wire.CommandRequest{}, badRequest("request body is empty; a JSON object is required")
 	}
-	req, err := model.ParseCommandRequest(body)
+	req, err := wire.ParseCommandRequest(body)
 	if err != nil {
 		return req, err
 	}
@@ -60,14 +61,7 @@ func (s *Server) handleExecute(w nethttp.ResponseWriter, r *nethttp.Request) {
 	s.writeJSON(w, r, nethttp.StatusOK, res.Reply(req.IncludeGraph))
 }
 
-func nonNilRoots(roots []model.TreeNode) []model.TreeNode {
-	if roots == nil {
-		return []model.TreeNode{}
-	}
-	return roots
-}
-
 // fieldError is an INVALID_REQUEST about one field.
 func fieldError(field, message string) error {
-	return &apiError{code: codeInvalidRequest, message: message, details: map[string]any{"field": field}}
+	return wire.FieldError(field, message)
 }

@@ -9,8 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestParseExecuteShapes(t *testing.T) {
@@ -18,25 +17,25 @@ func TestParseExecuteShapes(t *testing.T) {
 		name   string
 		header string
 		body   string
-		want   model.CommandRequest
+		want   wire.CommandRequest
 	}{
 		{
 			"documented",
 			"",
 			`{"session_id":"s1","command_type":"RenameNode","data":{"node_id":"n","name":"x"},"command_id":"c1","include_graph":false}`,
-			model.CommandRequest{SessionID: "s1", CommandType: "RenameNode", Data: json.RawMessage(`{"node_id":"n","name":"x"}`), CommandID: "c1"},
+			wire.CommandRequest{SessionID: "s1", CommandType: "RenameNode", Data: json.RawMessage(`{"node_id":"n","name":"x"}`), CommandID: "c1"},
 		},
 		{
 			"seed",
 			"s2",
 			`{"command":"create_node","blueprint_type_id":"restomod","name":"Engine Block"}`,
-			model.CommandRequest{SessionID: "s2", CommandType: "create_node", IncludeGraph: true, Data: json.RawMessage(`{"blueprint_type_id":"restomod","name":"Engine Block"}`)},
+			wire.CommandRequest{SessionID: "s2", CommandType: "create_node", IncludeGraph: true, Data: json.RawMessage(`{"blueprint_type_id":"restomod","name":"Engine Block"}`)},
 		},
 		{
 			"header and body agree, numbers kept exact",
 			"s3",
 			`{"session_id":"s3","command_type":"UpdateProperty","node_id":"n","property_id":"cost","value":12345678901234567890.01}`,
-			model.CommandRequest{SessionID: "s3", CommandType: "UpdateProperty", IncludeGraph: true, Data: json.RawMessage(`{"node_id":"n","property_id":"cost","value":12345678901234567890.01}`)},
+			wire.CommandRequest{SessionID: "s3", CommandType: "UpdateProperty", IncludeGraph: true, Data: json.RawMessage(`{"node_id":"n","property_id":"cost","value":12345678901234567890.01}`)},
 		},
 	}
 	for _, tc := range tests {
@@ -80,7 +79,7 @@ func FuzzParseExecute(f *testing.F) {
 		if err != nil {
 			we, status := toWire(err)
 			require.Equal(t, nethttp.StatusBadRequest, status)
-			require.Equal(t, codeInvalidRequest, we.Code)
+			require.Equal(t, wire.CodeInvalidRequest, we.Code)
 			return
 		}
 		require.NotEmpty(t, got.SessionID)

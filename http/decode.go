@@ -8,6 +8,8 @@ import (
 	"io"
 	nethttp "net/http"
 	"strings"
+
+	"github.com/talus-tally/server/model/wire"
 )
 
 // decodeOptions says how strict a body decode is.
@@ -67,11 +69,7 @@ func jsonError(err error) error {
 		return badRequest("request body is not valid JSON (at byte %d): %v", syn.Offset, err)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return &apiError{
-				code:    codeInvalidRequest,
-				message: fmt.Sprintf("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value),
-				details: map[string]any{"field": typ.Field},
-			}
+			return wire.FieldError(typ.Field, fmt.Sprintf("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value))
 		}
 		return badRequest("request body must be a JSON object, not %s", typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // treeReply is the graph as nested trees, with the seq it reflects.
@@ -47,7 +48,7 @@ func (s *Server) handleProjectTree(w nethttp.ResponseWriter, r *nethttp.Request)
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, treeReply{Roots: nonNilRoots(p.Roots), Seq: p.Seq})
+	s.writeJSON(w, r, nethttp.StatusOK, treeReply{Roots: wire.NewGraph(p.Roots).Roots, Seq: p.Seq})
 }
 
 func (s *Server) writeTree(w nethttp.ResponseWriter, r *nethttp.Request, sid string) {
@@ -56,7 +57,7 @@ func (s *Server) writeTree(w nethttp.ResponseWriter, r *nethttp.Request, sid str
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, treeReply{Roots: nonNilRoots(tree.Roots), Seq: tree.Seq})
+	s.writeJSON(w, r, nethttp.StatusOK, treeReply{Roots: wire.NewGraph(tree.Roots).Roots, Seq: tree.Seq})
 }
 
 func (s *Server) handleSessionNode(w nethttp.ResponseWriter, r *nethttp.Request) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // statusRecorder remembers what a handler answered, for the request log.
@@ -89,7 +90,7 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
-			s.writeError(w, r, &apiError{code: codeUnauthorized, message: "a valid bearer token is required (Authorization: Bearer <token>)"})
+			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)"))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -120,7 +121,7 @@ func (s *Server) limitRate(next nethttp.Handler) nethttp.Handler {
 	}
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		if !s.limiter.allow(clientIP(r), time.Now()) {
-			s.writeError(w, r, &apiError{code: codeRateLimited, message: "too many requests; slow down and retry"})
+			s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many requests; slow down and retry"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // createProjectRequest is POST /projects.
@@ -18,10 +19,10 @@ type createProjectRequest struct {
 
 // createProjectReply answers POST /projects.
 type createProjectReply struct {
-	SessionID  string       `json:"session_id"`
-	ProjectID  string       `json:"project_id"`
-	TemplateID string       `json:"template_id"`
-	Graph      actors.Graph `json:"graph"`
+	SessionID  string     `json:"session_id"`
+	ProjectID  string     `json:"project_id"`
+	TemplateID string     `json:"template_id"`
+	Graph      wire.Graph `json:"graph"`
 }
 
 func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -53,19 +54,19 @@ func newCreateProjectReply(p *actors.Project) createProjectReply {
 		SessionID:  p.SessionID,
 		ProjectID:  p.ProjectID,
 		TemplateID: p.TemplateID,
-		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
+		Graph:      wire.NewGraph(p.Roots),
 	}
 }
 
 // projectReply is GET /projects/{pid}. It leaves out the session id: that
 // is the capability to write, and knowing a project id must not grant it.
 type projectReply struct {
-	ProjectID  string       `json:"project_id"`
-	TemplateID string       `json:"template_id"`
-	Name       string       `json:"name"`
-	Open       bool         `json:"open"` // a session has it open: live state; else the saved copy
-	Seq        uint64       `json:"seq"`  // 0 for the saved copy, which is in no session
-	Graph      actors.Graph `json:"graph"`
+	ProjectID  string     `json:"project_id"`
+	TemplateID string     `json:"template_id"`
+	Name       string     `json:"name"`
+	Open       bool       `json:"open"` // a session has it open: live state; else the saved copy
+	Seq        uint64     `json:"seq"`  // 0 for the saved copy, which is in no session
+	Graph      wire.Graph `json:"graph"`
 }
 
 // handleGetProject answers with the live state when a session has the
@@ -82,6 +83,6 @@ func (s *Server) handleGetProject(w nethttp.ResponseWriter, r *nethttp.Request) 
 		Name:       p.Name,
 		Open:       p.SessionID != "",
 		Seq:        p.Seq,
-		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
+		Graph:      wire.NewGraph(p.Roots),
 	})
 }

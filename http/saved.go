@@ -5,8 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-
-	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // Saved projects: the copies a session wrote to the data directory with
@@ -17,10 +16,6 @@ type sessionRequest struct {
 	SessionID string `json:"session_id"`
 }
 
-// savedAtLayout writes saved_at as events write timestamps (RFC 3339, UTC,
-// milliseconds), so the reply and the project:saved event carry the same text.
-const savedAtLayout = "2006-01-02T15:04:05.000Z07:00"
-
 // saveReply answers POST /projects/{pid}/save.
 type saveReply struct {
 	ProjectID string `json:"project_id"`
@@ -29,12 +24,12 @@ type saveReply struct {
 
 // loadReply answers POST /projects/{pid}/load.
 type loadReply struct {
-	SessionID  string       `json:"session_id"`
-	ProjectID  string       `json:"project_id"`
-	TemplateID string       `json:"template_id"`
-	Name       string       `json:"name"`
-	Seq        uint64       `json:"seq"`
-	Graph      actors.Graph `json:"graph"`
+	SessionID  string     `json:"session_id"`
+	ProjectID  string     `json:"project_id"`
+	TemplateID string     `json:"template_id"`
+	Name       string     `json:"name"`
+	Seq        uint64     `json:"seq"`
+	Graph      wire.Graph `json:"graph"`
 }
 
 // savedProjectRow is one row of GET /projects. updated_at is written like
@@ -59,7 +54,7 @@ func (s *Server) handleListProjects(w nethttp.ResponseWriter, r *nethttp.Request
 			ProjectID:  p.ProjectID,
 			Name:       p.Name,
 			TemplateID: p.TemplateID,
-			UpdatedAt:  p.UpdatedAt.UTC().Format(savedAtLayout),
+			UpdatedAt:  wire.Time(p.UpdatedAt),
 			NodeCount:  p.NodeCount,
 		})
 	}
@@ -81,7 +76,7 @@ func (s *Server) handleSaveProject(w nethttp.ResponseWriter, r *nethttp.Request)
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, saveReply{ProjectID: pid, SavedAt: at.UTC().Format(savedAtLayout)})
+	s.writeJSON(w, r, nethttp.StatusOK, saveReply{ProjectID: pid, SavedAt: wire.Time(at)})
 }
 
 // handleLoadProject opens the saved copy in the named session (replacing
@@ -103,7 +98,7 @@ func (s *Server) handleLoadProject(w nethttp.ResponseWriter, r *nethttp.Request)
 		TemplateID: p.TemplateID,
 		Name:       p.Name,
 		Seq:        p.Seq,
-		Graph:      actors.Graph{Roots: nonNilRoots(p.Roots)},
+		Graph:      wire.NewGraph(p.Roots),
 	})
 }
 

@@ -39,7 +39,7 @@ type Config struct {
 // Server serves the REST API. It is safe for concurrent use.
 type Server struct {
 	cfg      Config
-	sessions *actors.Sessions
+	sessions *actors.Client
 	catalog  *model.Catalog
 	log      *slog.Logger
 	limiter  *ipLimiter // nil when rate limiting is off
@@ -48,7 +48,7 @@ type Server struct {
 }
 
 // New returns the REST server for sessions and catalog. log may be nil.
-func New(cfg Config, sessions *actors.Sessions, catalog *model.Catalog, log *slog.Logger) *Server {
+func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.Logger) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}

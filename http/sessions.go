@@ -11,7 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/actors"
-	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // defaultCleanupHours is used when POST /sessions/cleanup names no age.
@@ -120,7 +120,7 @@ func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	if err := model.CheckCommandID(req.CommandID); err != nil {
+	if err := wire.CheckCommandID(req.CommandID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -142,12 +142,12 @@ type eventsReply struct {
 func (s *Server) handleEvents(w nethttp.ResponseWriter, r *nethttp.Request) {
 	raw := r.URL.Query().Get("after_seq")
 	if raw == "" {
-		s.writeError(w, r, &apiError{code: codeInvalidRequest, message: "query parameter after_seq is required", details: map[string]any{"field": "after_seq"}})
+		s.writeError(w, r, wire.FieldError("after_seq", "query parameter after_seq is required"))
 		return
 	}
 	after, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
-		s.writeError(w, r, &apiError{code: codeInvalidRequest, message: "after_seq must be a non-negative integer", details: map[string]any{"field": "after_seq"}})
+		s.writeError(w, r, wire.FieldError("after_seq", "after_seq must be a non-negative integer"))
 		return
 	}
 	events, seq, err := s.sessions.EventsAfter(r.Context(), chi.URLParam(r, "sessionID"), after)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestExportFileName(t *testing.T) {
@@ -63,10 +64,10 @@ func TestParseImport(t *testing.T) {
 			}
 			got, sid, err := parseImport(r, []byte(tc.body))
 			if tc.wantErr != "" {
-				var ae *apiError
-				require.True(t, errors.As(err, &ae), "err %v", err)
-				assert.Equal(t, codeInvalidRequest, ae.code)
-				assert.Contains(t, ae.message, tc.wantErr)
+				var we *wire.Error
+				require.True(t, errors.As(err, &we), "err %v", err)
+				assert.Equal(t, wire.CodeInvalidRequest, we.Code)
+				assert.Contains(t, we.Message, tc.wantErr)
 				return
 			}
 			require.NoError(t, err)

@@ -9,13 +9,10 @@ import (
 // ApplyEvent returns roots changed by one graph event, as a client holding
 // the tree would change it. Applying, in order, the events that follow the
 // tree's seq gives the tree the server holds. Data may be the payload type,
-// a pointer to it, or its decoded JSON; legacy names are accepted. Non-graph
-// events leave the tree as it is. roots is not modified.
+// a pointer to it, or its decoded JSON. Non-graph events leave the tree as
+// it is. roots is not modified.
 func ApplyEvent(roots []TreeNode, ev Event) ([]TreeNode, error) {
 	name := ev.Name
-	if LegacyName(name) == name {
-		name = "graph:" + name
-	}
 	f := newForest(roots)
 	var err error
 	switch name {

@@ -49,3 +49,17 @@ func invalidCommand(rule, format string, args ...any) error {
 func invalidRequest(field, format string, args ...any) error {
 	return &InvalidRequestError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// LimitError reports a budget a command or request would pass: nodes per
+// project, bytes per value, a batch's size. Budget names it, Limit is its
+// configured value.
+type LimitError struct {
+	Budget string
+	Limit  int64
+	Reason string
+}
+
+// Error names the budget and its limit.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("limit exceeded (%s, limit %d): %s", e.Budget, e.Limit, e.Reason)
+}

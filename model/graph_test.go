@@ -88,18 +88,14 @@ func TestApplyEventForms(t *testing.T) {
 		DeleteNode{NodeID: f.kit},
 	}})
 	require.NoError(t, err)
-	// As a client gets them: JSON, legacy names, pointers.
+	// As a client gets them: JSON.
 	viaJSON := tree
-	for i, ev := range a.Events {
+	for _, ev := range a.Events {
 		b, err := json.Marshal(ev.Data)
 		require.NoError(t, err)
 		var data map[string]any
 		require.NoError(t, json.Unmarshal(b, &data))
-		name := ev.Name
-		if i%2 == 0 {
-			name = LegacyName(name)
-		}
-		viaJSON, err = ApplyEvent(viaJSON, Event{Name: name, Data: data})
+		viaJSON, err = ApplyEvent(viaJSON, Event{Name: ev.Name, Data: data})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, f.g.Tree(), viaJSON)
@@ -111,18 +107,4 @@ func TestApplyEventForms(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNodeNotFound)
 	_, err = ApplyEvent(viaJSON, Event{Name: EventNodeCreated, Data: NodeCreated{Node: CreatedNode{ID: f.root}}})
 	assert.Error(t, err)
-}
-
-func TestLegacyName(t *testing.T) {
-	tests := map[string]string{
-		EventNodeCreated:      "node-created",
-		EventNodeDeleted:      "node-deleted",
-		EventPropertyChanged:  "property-changed",
-		EventNodeUpdated:      "node-updated",
-		EventCommandExecuting: "command:executing",
-		EventSessionClosed:    "session:closed",
-	}
-	for in, want := range tests {
-		assert.Equal(t, want, LegacyName(in))
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/ws"
+	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/engineio/eiotest"
 )
 
@@ -73,7 +74,7 @@ func (p *rawPoller) poll(tb testing.TB) []rawPacket {
 // catch up with last_seq, and a live npm client in the same session
 // receives every event in order meanwhile.
 func TestRealtimeSlowConsumer(t *testing.T) {
-	s := startServer(t, func(o *serverOptions) { o.ws = ws.Config{QueueSize: 64, Backlog: 16} })
+	s := startServer(t, func(o *serverOptions) { o.ws = ws.Config{Engine: engineio.Config{MaxQueueBytes: 16 << 10}} })
 	a := startAgent(t)
 	p := s.newProject(t, "Slow")
 
@@ -106,9 +107,8 @@ func TestRealtimeSlowConsumer(t *testing.T) {
 		}
 	}
 
-	// Each command is one burst of 7 events, far under the queue; the
-	// stalled client holds at most Backlog+QueueSize of them, so it is
-	// dropped after about a dozen commands.
+	// Each command is one burst of 7 events (about 3 KB), far under the
+	// queue's 16 KB; the stalled client is dropped after a handful.
 	const commands = 60
 	var final int64
 	for i := range commands {
@@ -139,8 +139,9 @@ func TestRealtimeSlowConsumer(t *testing.T) {
 		assert.NotEqual(t, "error", m.Name, "the live client is not a slow consumer: %s", m.raw)
 	}
 
-	// The stalled client polls again: what it gets is an in-order prefix of
-	// the events, then error SLOW_CONSUMER, then the namespace disconnect.
+	// The stalled client polls again: what it gets is error SLOW_CONSUMER,
+	// then the namespace disconnect; the queue of stale events was dropped
+	// (it catches up with last_seq), so it hears why at once.
 	disconnected := false
 	for range 500 {
 		got = append(got, stalled.poll(t)...)
@@ -174,9 +175,8 @@ func TestRealtimeSlowConsumer(t *testing.T) {
 	require.GreaterOrEqual(t, errIdx, 0, "error SLOW_CONSUMER before the disconnect")
 	assert.Equal(t, len(got)-2, errIdx, "the error is the last packet before the disconnect")
 	lastSeen := next - 1
-	// Told at once: nothing past what its transport already held (Backlog
-	// packets) came before the error, not a queue's worth of stale events.
-	assert.LessOrEqual(t, lastSeen-stalledJoin-int64(early), int64(16), "events before the SLOW_CONSUMER error")
+	// Told at once: no stale event came before the error.
+	assert.Equal(t, int64(early), lastSeen-stalledJoin, "events before the SLOW_CONSUMER error")
 	require.Less(t, lastSeen, final, "the stalled client was dropped before the end")
 
 	// It comes back with last_seq and catches up exactly.

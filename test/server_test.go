@@ -27,7 +27,7 @@ import (
 type server struct {
 	base     string // http://127.0.0.1:port/api/v1
 	origin   string // http://127.0.0.1:port, where Socket.IO clients connect
-	sessions *actors.Sessions
+	sessions *actors.Client
 	client   *nethttp.Client
 	token    string // sent as a bearer token when set
 }
@@ -76,9 +76,13 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		// Close the sockets first: Shutdown would wait on held long polls.
-		sockets.Close()
+		// As the binary does: the sockets say goodbye as the HTTP shutdown
+		// begins (a held long poll would hold it), and are gone before the
+		// sessions stop.
+		socketsDone := make(chan error, 1)
+		srv.RegisterOnShutdown(func() { socketsDone <- sockets.Shutdown(ctx) })
 		require.NoError(tb, srv.Shutdown(ctx))
+		require.NoError(tb, <-socketsDone)
 		require.ErrorIs(tb, <-done, nethttp.ErrServerClosed)
 		// A test may have stopped the sessions already; stopping twice is fine.
 		_ = sessions.Stop(ctx)

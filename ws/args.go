@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 	"github.com/talus-tally/server/ws/socketio"
 )
 
@@ -121,7 +122,7 @@ func parseSessionField(p []byte) (sid, commandID string, err error) {
 	if err := json.Unmarshal(p, &raw); err != nil {
 		return "", "", &model.InvalidRequestError{Reason: "session_id and command_id must be strings"}
 	}
-	if err := model.CheckCommandID(raw.CommandID); err != nil {
+	if err := wire.CheckCommandID(raw.CommandID); err != nil {
 		return "", "", err
 	}
 	return raw.SessionID, raw.CommandID, nil

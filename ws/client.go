@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 	"github.com/talus-tally/server/ws/socketio"
 )
 
@@ -32,160 +32,125 @@ const (
 	evResync = "session:resync"
 )
 
-// requestBacklog bounds the requests a client may have waiting; past it the
-// client is asked to slow down (RATE_LIMITED) rather than queue without end.
-const requestBacklog = 64
-
-// client is one socket's bridge to the session it watches. Handlers only
-// queue requests; run handles them one at a time, in order.
+// client is one socket's bridge to the session it watches. Its handlers
+// and OnDisconnect run one at a time on the connection's receive goroutine
+// (socketio orders them), so member needs no lock: that goroutine owns it.
 type client struct {
-	srv    *Server
-	sock   *socketio.Socket
-	id     string
-	hello  hello
-	reqs   chan request
-	gone   chan struct{} // closed when the socket disconnects
-	goneMu sync.Once
-	// dropped carries the reason a session let this client go (the pump
-	// tells run, which owns the membership).
-	dropped chan dropNotice
+	srv   *Server
+	sock  *socketio.Socket
+	id    string
+	nsp   int // index in Namespaces, for the frame cache
+	hello hello
+	// ctx ends when the connection does: a request of a client that left
+	// stops waiting for its session.
+	ctx context.Context
 
-	// Owned by run.
-	sid  string
-	pump *pump
+	member *membership // the session watched, nil for none
 }
 
-type request struct {
-	event string
-	args  []json.RawMessage
-	ack   socketio.AckFunc
-}
-
-type dropNotice struct {
-	pump   *pump
-	reason string
-}
-
-func newClient(srv *Server, sock *socketio.Socket, h hello) *client {
-	c := &client{
-		srv:     srv,
-		sock:    sock,
-		id:      sock.ID(),
-		hello:   h,
-		reqs:    make(chan request, requestBacklog),
-		gone:    make(chan struct{}),
-		dropped: make(chan dropNotice, 1),
-	}
+func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
+	c := &client{srv: srv, sock: sock, id: sock.ID(), nsp: nsp, hello: h, ctx: sock.Conn().Context()}
 	for _, ev := range []string{evJoin, evLeave, evExecute, evUndo, evRedo, evPing} {
-		sock.On(ev, func(args []json.RawMessage, ack socketio.AckFunc) { c.enqueue(ev, args, ack) })
+		sock.On(ev, func(args []json.RawMessage, ack socketio.AckFunc) { c.handle(ev, args, ack) })
 	}
-	sock.OnDisconnect(func(string) { c.goneMu.Do(func() { close(c.gone) }) })
+	sock.OnConnected(func() {
+		if h.SessionID != "" {
+			c.join(joinArgs{SessionID: h.SessionID, LastSeq: h.LastSeq}, nil)
+		}
+	})
+	sock.OnDisconnect(c.gone)
 	return c
 }
 
-// enqueue hands a request to run without blocking the socket's reader.
-func (c *client) enqueue(event string, args []json.RawMessage, ack socketio.AckFunc) {
-	select {
-	case c.reqs <- request{event: event, args: args, ack: ack}:
-	case <-c.gone:
-	default:
-		c.fail(ack, errTooManyRequests)
-	}
-}
-
-var errTooManyRequests = errors.New("ws: too many requests waiting")
-
-// run handles the client's requests until its socket goes, then leaves the
-// session it watched.
-func (c *client) run() {
-	defer c.leaveCurrent()
-	if c.hello.SessionID != "" {
-		c.join(joinArgs{SessionID: c.hello.SessionID, LastSeq: c.hello.LastSeq}, nil)
-	}
-	for {
-		select {
-		case r := <-c.reqs:
-			c.handle(r)
-		case d := <-c.dropped:
-			if d.pump == c.pump { // a notice from an earlier membership is stale
-				c.pump, c.sid = nil, ""
-			}
-		case <-c.gone:
-			return
-		}
-	}
-}
-
-func (c *client) handle(r request) {
-	p, err := payload(r.args)
+func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFunc) {
+	p, err := payload(args)
 	if err != nil {
-		c.fail(r.ack, err)
-		return
-	}
-	switch r.event {
-	case evJoin:
-		j, err := parseJoin(r.args)
-		if err != nil {
-			c.fail(r.ack, err)
-			return
-		}
-		c.join(j, r.ack)
-	case evLeave:
-		c.leave(p, r.ack)
-	case evExecute:
-		c.execute(p, r.ack)
-	case evUndo, evRedo:
-		c.undoRedo(r.event == evRedo, p, r.ack)
-	case evPing:
-		pong := map[string]string{"timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
-		c.emit(evPong, pong)
-		c.answer(r.ack, pong)
-	}
-}
-
-func (c *client) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), c.srv.cfg.RequestTimeout)
-}
-
-// join makes the client watch session sid: it gets the joined reply, then
-// the events it missed (or a resync), then live events, with no gap.
-func (c *client) join(j joinArgs, ack socketio.AckFunc) {
-	c.stopPump()
-	if c.sid != "" && c.sid != j.SessionID {
-		c.leaveCurrent()
-	}
-	inbox := actors.NewQueue(c.srv.cfg.QueueSize)
-	ctx, cancel := c.ctx()
-	defer cancel()
-	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: inbox, LastSeq: j.LastSeq})
-	if err != nil {
-		if errors.Is(err, actors.ErrUnavailable) {
-			c.sid = j.SessionID // the session may have added us after all (see Sessions.Join): leave it
-		}
-		c.leaveCurrent() // a re-join that failed: the old membership has no pump any more
 		c.fail(ack, err)
 		return
 	}
-	c.sid = j.SessionID
+	switch event {
+	case evJoin:
+		j, err := parseJoin(args)
+		if err != nil {
+			c.fail(ack, err)
+			return
+		}
+		c.join(j, ack)
+	case evLeave:
+		c.leave(p, ack)
+	case evExecute:
+		c.execute(p, ack)
+	case evUndo, evRedo:
+		c.step(event == evRedo, p, ack)
+	case evPing:
+		pong := map[string]string{"timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
+		c.emit(evPong, pong)
+		c.answer(ack, pong)
+	}
+}
+
+// gone runs once the socket left (the client went, or the server ended it):
+// it leaves the session it watched, so the others hear of it.
+func (c *client) gone(string) {
+	defer c.srv.clients.Done()
+	if c.member == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.srv.cfg.LeaveTimeout)
+	defer cancel()
+	c.leaveCurrent(ctx)
+}
+
+// request returns the context of one request: it ends with the client or
+// after the request timeout.
+func (c *client) request() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.ctx, c.srv.cfg.RequestTimeout)
+}
+
+// join makes the client watch session j.SessionID: it gets the joined
+// reply, then the events it missed (or a resync), then live events, with no
+// gap and no duplicate. Events the session hands the new membership before
+// the reply is out wait in it (see membership).
+func (c *client) join(j joinArgs, ack socketio.AckFunc) {
+	ctx, cancel := c.request()
+	defer cancel()
+	if c.member != nil && c.member.sid != j.SessionID {
+		c.leaveCurrent(ctx)
+	}
+	m := newMembership(c, j.SessionID)
+	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: m, LastSeq: j.LastSeq})
+	if err != nil {
+		if errors.Is(err, actors.ErrUnavailable) && c.member == nil {
+			c.member = m // the session may have added it after all (see actors.Client.Join): leave it
+			c.leaveCurrent(ctx)
+		}
+		c.fail(ack, err)
+		return
+	}
+	if c.member != nil {
+		c.member.abandon() // a join again: the session replaced it with m
+	}
+	c.member = m
 	joined := map[string]any{
 		"session_id":     res.SessionID,
 		"client_id":      res.ClientID,
 		"active_clients": res.ActiveClients,
 		"seq":            res.Seq,
 	}
-	c.emit(evJoined, joined)
-	c.answer(ack, joined)
-	for _, ev := range res.Missed {
-		c.emitEvent(ev)
-	}
-	if res.Resync != nil {
-		c.emit(evResync, map[string]any{
-			"session_id": res.SessionID,
-			"seq":        res.Resync.Seq,
-			"graph":      actors.Graph{Roots: nonNil(res.Resync.Roots)},
-		})
-	}
-	c.pump = startPump(c, inbox)
+	m.release(func() {
+		c.emit(evJoined, joined)
+		c.answer(ack, joined)
+		for _, ev := range res.Missed {
+			c.sendEvent(ev)
+		}
+		if res.Resync != nil {
+			c.emit(evResync, map[string]any{
+				"session_id": res.SessionID,
+				"seq":        res.Resync.Seq,
+				"graph":      wire.NewGraph(res.Resync.Roots),
+			})
+		}
+	})
 }
 
 // leave stops watching the session named in p (or the current one).
@@ -195,54 +160,61 @@ func (c *client) leave(p []byte, ack socketio.AckFunc) {
 		c.fail(ack, err)
 		return
 	}
+	current := c.watching()
 	if sid == "" {
-		sid = c.sid
+		sid = current
 	}
-	if sid == "" || sid != c.sid {
+	if sid == "" || sid != current {
 		c.fail(ack, &model.InvalidRequestError{Field: "session_id", Reason: "this client has not joined that session"})
 		return
 	}
-	c.leaveCurrent()
+	ctx, cancel := c.request()
+	defer cancel()
+	c.leaveCurrent(ctx)
 	left := map[string]string{"session_id": sid, "client_id": c.id}
 	c.emit(evLeft, left)
 	c.answer(ack, left)
 }
 
-// leaveCurrent ends the current membership, if any.
-func (c *client) leaveCurrent() {
-	c.stopPump()
-	if c.sid == "" {
-		return
+// watching returns the session the client watches: "" when it joined none
+// or the session let it go (closed, or replaced it).
+func (c *client) watching() string {
+	if c.member == nil || c.member.over() {
+		return ""
 	}
-	ctx, cancel := c.ctx()
-	defer cancel()
-	if err := c.srv.sessions.Leave(ctx, c.sid, c.id); err != nil && !errors.Is(err, actors.ErrSessionNotFound) {
-		c.srv.cfg.Logger.Warn("leave session failed", "session", c.sid, "client", c.id, "err", err)
-	}
-	c.sid = ""
+	return c.member.sid
 }
 
-func (c *client) stopPump() {
-	if c.pump != nil {
-		c.pump.stop()
-		c.pump = nil
+// leaveCurrent ends the current membership, if any.
+func (c *client) leaveCurrent(ctx context.Context) {
+	m := c.member
+	if m == nil {
+		return
+	}
+	c.member = nil
+	m.abandon()
+	if m.over() {
+		return // the session already let it go
+	}
+	if err := c.srv.sessions.Leave(ctx, m.sid, c.id); err != nil && !errors.Is(err, actors.ErrSessionNotFound) {
+		c.srv.cfg.Logger.Warn("leave session failed", "session", m.sid, "client", c.id, "err", err)
 	}
 }
 
 // session returns the session a request is for: the one it names, or the
 // one the client joined.
 func (c *client) session(named string) (string, error) {
-	switch {
-	case named != "":
+	if named != "" {
 		return named, nil
-	case c.sid != "":
-		return c.sid, nil
+	}
+	if sid := c.watching(); sid != "" {
+		return sid, nil
 	}
 	return "", &model.InvalidRequestError{Field: "session_id", Reason: "join a session first or name one"}
 }
 
 func (c *client) execute(p []byte, ack socketio.AckFunc) {
-	req, err := model.ParseCommandRequest(p)
+	req, err := wire.ParseCommandRequest(p)
 	if err != nil {
 		c.fail(ack, err)
 		return
@@ -257,7 +229,7 @@ func (c *client) execute(p []byte, ack socketio.AckFunc) {
 		c.fail(ack, err)
 		return
 	}
-	ctx, cancel := c.ctx()
+	ctx, cancel := c.request()
 	defer cancel()
 	res, err := c.srv.sessions.Execute(ctx, sid, actors.ExecuteRequest{CommandID: req.CommandID, Command: cmd, IncludeGraph: req.IncludeGraph})
 	if err != nil {
@@ -267,7 +239,7 @@ func (c *client) execute(p []byte, ack socketio.AckFunc) {
 	c.answer(ack, res.Reply(req.IncludeGraph))
 }
 
-func (c *client) undoRedo(redo bool, p []byte, ack socketio.AckFunc) {
+func (c *client) step(redo bool, p []byte, ack socketio.AckFunc) {
 	named, commandID, err := parseSessionField(p)
 	if err != nil {
 		c.fail(ack, err)
@@ -278,13 +250,13 @@ func (c *client) undoRedo(redo bool, p []byte, ack socketio.AckFunc) {
 		c.fail(ack, err)
 		return
 	}
-	ctx, cancel := c.ctx()
+	ctx, cancel := c.request()
 	defer cancel()
-	step := c.srv.sessions.Undo
+	do := c.srv.sessions.Undo
 	if redo {
-		step = c.srv.sessions.Redo
+		do = c.srv.sessions.Redo
 	}
-	res, err := step(ctx, sid, commandID)
+	res, err := do(ctx, sid, commandID)
 	if err != nil {
 		c.fail(ack, err)
 		return
@@ -295,20 +267,12 @@ func (c *client) undoRedo(redo bool, p []byte, ack socketio.AckFunc) {
 // fail tells the client a request failed: an error event always, and the
 // ack (when asked for) with the same error.
 func (c *client) fail(ack socketio.AckFunc, err error) {
-	we := wireError(err)
-	if we.Code == actors.CodeInternal {
+	we := wire.From(err)
+	if we.Code == wire.CodeInternal {
 		c.srv.cfg.Logger.Error("socket request failed", "client", c.id, "err", err)
 	}
 	c.emit(evError, we)
 	c.answer(ack, map[string]any{"success": false, "error": we})
-}
-
-// wireError maps err to the SPEC's codes with the one table in actors.
-func wireError(err error) actors.WireError {
-	if errors.Is(err, errTooManyRequests) {
-		return actors.WireError{Code: actors.CodeRateLimited, Message: "too many requests waiting; slow down"}
-	}
-	return actors.NewWireError(err)
 }
 
 func (c *client) answer(ack socketio.AckFunc, v any) {
@@ -318,21 +282,37 @@ func (c *client) answer(ack socketio.AckFunc, v any) {
 }
 
 func (c *client) emit(event string, v any) {
-	_ = c.sock.Emit(event, v) // a gone socket ends run through gone
+	_ = c.sock.Emit(event, v) // a gone socket ends through OnDisconnect
 }
 
-// emitEvent sends a session event under the name this client asked for.
-func (c *client) emitEvent(ev *actors.Event) error {
-	name := ev.Name
+// frame returns ev as this client's Socket.IO packet: its namespace and the
+// names it asked for. Each form is built once per event, for every client.
+func (c *client) frame(ev *actors.Event) []byte {
+	key := c.nsp * 2
 	if c.hello.Legacy {
-		name = model.LegacyName(name)
+		key++
 	}
-	return c.sock.EmitRaw(name, ev.JSON)
+	return ev.Frame(key, func() []byte {
+		name := ev.Name
+		if c.hello.Legacy {
+			name = wire.LegacyName(name)
+		}
+		return socketio.EventFrame(Namespaces[c.nsp], name, ev.JSON)
+	})
 }
 
-func nonNil(roots []model.TreeNode) []model.TreeNode {
-	if roots == nil {
-		return []model.TreeNode{}
-	}
-	return roots
+// sendEvent queues ev as a reply (catching up on join): it always goes.
+func (c *client) sendEvent(ev *actors.Event) { _ = c.sock.SendFrame(c.frame(ev)) }
+
+// offerEvent queues a live event unless this client's queue is over its
+// byte budget.
+func (c *client) offerEvent(ev *actors.Event) bool { return c.sock.OfferFrame(c.frame(ev)) }
+
+// dropSlow tells a client that let its queue fill why it goes: what was
+// queued is dropped (it catches up with last_seq), the error and the
+// disconnect go out at once.
+func (c *client) dropSlow() {
+	c.sock.Conn().Discard()
+	c.emit(evError, wire.Error{Code: wire.CodeSlowConsumer, Message: "events were not read fast enough; reconnect with last_seq to catch up"})
+	_ = c.sock.Disconnect()
 }

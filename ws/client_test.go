@@ -20,7 +20,7 @@ import (
 // fixture is a socket layer over real session actors on 127.0.0.1.
 type fixture struct {
 	url      string
-	sessions *actors.Sessions
+	sessions *actors.Client
 }
 
 func start(tb testing.TB, cfg ws.Config) *fixture {
@@ -34,11 +34,11 @@ func start(tb testing.TB, cfg ws.Config) *fixture {
 	srv := ws.New(cfg, sessions)
 	hs := httptest.NewServer(srv)
 	tb.Cleanup(func() {
-		srv.Close()
-		hs.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = sessions.Stop(ctx)
+		assert.NoError(tb, srv.Shutdown(ctx))
+		hs.Close()
+		assert.NoError(tb, sessions.Stop(ctx))
 	})
 	return &fixture{url: hs.URL, sessions: sessions}
 }

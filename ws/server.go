@@ -1,14 +1,18 @@
 package ws
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model/wire"
 	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/socketio"
 )
@@ -19,14 +23,13 @@ var Namespaces = []string{"/", "/graph"}
 
 // Config tunes the socket layer. Zero fields take defaults.
 type Config struct {
+	// Engine configures Engine.IO; its MaxQueueBytes is each client's
+	// budget for events waiting to be written (SLOW_CONSUMER past it).
 	Engine         engineio.Config
 	ConnectTimeout time.Duration // a connection must join a namespace within it
 	RequestTimeout time.Duration // per request to a session (default 5s)
-	QueueSize      int           // events buffered per client before SLOW_CONSUMER (default 1024)
-	// Backlog is how many packets may wait in a client's transport before
-	// the pump stops moving events to it, so a client that does not read
-	// fills its inbox and the session drops it (default 256).
-	Backlog int
+	// LeaveTimeout bounds leaving the session when a client goes (default 5s).
+	LeaveTimeout time.Duration
 	// Token, when set, must come with every connection: as auth {"token"},
 	// or an "Authorization: Bearer" header. The REST API asks the same.
 	Token  string
@@ -37,11 +40,8 @@ func (c Config) withDefaults() Config {
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 5 * time.Second
 	}
-	if c.QueueSize <= 0 {
-		c.QueueSize = 1024
-	}
-	if c.Backlog <= 0 {
-		c.Backlog = 256
+	if c.LeaveTimeout <= 0 {
+		c.LeaveTimeout = 5 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -55,17 +55,22 @@ func (c Config) withDefaults() Config {
 // Server is the Socket.IO endpoint; mount it at /socket.io/.
 type Server struct {
 	cfg      Config
-	sessions *actors.Sessions
+	sessions *actors.Client
 	sio      *socketio.Server
+	budget   int // bytes of events a client may have waiting (Engine.MaxQueueBytes)
+	// clients counts connected clients until each has left its session,
+	// so Shutdown returns only once no session still holds one of them.
+	clients sync.WaitGroup
 }
 
 // New returns a Server whose sockets reach sessions through sessions.
-func New(cfg Config, sessions *actors.Sessions) *Server {
+func New(cfg Config, sessions *actors.Client) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, sessions: sessions}
 	s.sio = socketio.NewServer(socketio.Config{Engine: cfg.Engine, ConnectTimeout: cfg.ConnectTimeout, Logger: cfg.Logger})
-	for _, name := range Namespaces {
-		s.sio.Of(name).OnConnection(s.connect)
+	s.budget = s.sio.Engine().Config().MaxQueueBytes
+	for i, name := range Namespaces {
+		s.sio.Of(name).OnConnection(func(sock *socketio.Socket) error { return s.connect(sock, i) })
 	}
 	return s
 }
@@ -73,21 +78,36 @@ func New(cfg Config, sessions *actors.Sessions) *Server {
 // ServeHTTP serves the Engine.IO transports.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.sio.ServeHTTP(w, r) }
 
-// Close disconnects every client. Their sessions see them leave.
-func (s *Server) Close() { s.sio.Close() }
+// Shutdown refuses new connections, tells every client it is disconnected
+// (a clean Socket.IO disconnect: the npm client does not retry on its
+// own), closes every connection and waits until every transport goroutine
+// is done and every client has left its session, or ctx ends. Call it
+// before stopping the sessions, so none of them stops under a client.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.sio.Shutdown(ctx)
+	done := make(chan struct{})
+	go func() { s.clients.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("ws: shutdown: clients still leaving their sessions: %w", ctx.Err())
+	}
+	return err
+}
 
-// connect starts a client for a socket that joined a namespace.
-func (s *Server) connect(sock *socketio.Socket) error {
+// connect starts a client for a socket that joined namespace number nsp.
+func (s *Server) connect(sock *socketio.Socket, nsp int) error {
 	hs := sock.Handshake()
 	if !s.authorized(hs) {
-		return &socketio.RefusedError{Message: "a valid token is required", Data: actors.WireError{Code: actors.CodeUnauthorized, Message: "a valid token is required"}}
+		we := wire.Error{Code: wire.CodeUnauthorized, Message: "a valid token is required"}
+		return &socketio.RefusedError{Message: we.Message, Data: we}
 	}
 	hello, err := parseHello(hs)
 	if err != nil {
-		return &socketio.RefusedError{Message: err.Error(), Data: actors.NewWireError(err)}
+		return &socketio.RefusedError{Message: err.Error(), Data: wire.From(err)}
 	}
-	c := newClient(s, sock, hello)
-	go c.run()
+	s.clients.Add(1)
+	newClient(s, sock, nsp, hello)
 	return nil
 }
 

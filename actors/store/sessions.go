@@ -81,7 +81,7 @@ func (s *Store) Checkpoint(ctx context.Context, id string, seq uint64, state []b
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		if old := b.Get([]byte(id)); len(old) >= 8 {
 			if have := binary.LittleEndian.Uint64(old); seq < have {
@@ -239,7 +239,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if !hasCkpt && !hasRecs {
 		return nil // nothing could bring it back
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Batch(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketSessions).Delete([]byte(id)); err != nil {
 			return err
 		}

@@ -18,6 +18,10 @@ const (
 	DefaultSegmentSize   = 64 << 20
 	DefaultMaxRecordSize = 16 << 20
 	DefaultLockTimeout   = 5 * time.Second
+	// DefaultBatchDelay is how long a checkpoint or delete waits for others
+	// to share its bbolt transaction (and fsync): at shutdown every session
+	// checkpoints at once, and one commit serves them all.
+	DefaultBatchDelay = time.Millisecond
 )
 
 var (
@@ -47,6 +51,9 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the data directory's database.
 	LockTimeout time.Duration
+	// BatchDelay is how long checkpoints and deletes wait to share one
+	// database transaction.
+	BatchDelay time.Duration
 
 	// syncFile replaces (*os.File).Sync in tests.
 	syncFile func(*os.File) error
@@ -67,6 +74,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = DefaultLockTimeout
+	}
+	if o.BatchDelay <= 0 {
+		o.BatchDelay = DefaultBatchDelay
 	}
 	if o.syncFile == nil {
 		o.syncFile = (*os.File).Sync
@@ -146,6 +156,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}
+	db.MaxBatchDelay = opts.BatchDelay
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketSessions, bucketTombs, bucketProjects} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -32,10 +32,10 @@ func TestRunDeliversEverything(t *testing.T) {
 	mux.Handle("/", talushttp.New(talushttp.Config{}, sessions, catalog, log))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
-		sockets.Close()
-		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		_ = sockets.Shutdown(ctx)
+		srv.Close()
 		_ = sessions.Stop(ctx)
 	})
 

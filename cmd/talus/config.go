@@ -13,24 +13,24 @@ import (
 
 // config is everything the server is started with.
 type config struct {
-	Addr            string
-	DataDir         string
-	TemplatesDir    string
-	RequestTimeout  time.Duration
-	ShutdownTimeout time.Duration
-	MaxBody         int64
-	UndoLimit       int
-	HistoryLimit    int
-	Token           string
-	RateLimit       float64
-	RateBurst       int
-	LogLevel        slog.Level
-	PingInterval    time.Duration
-	PingTimeout     time.Duration
-	MaxPayload      int
-	ClientQueue     int
-	IdleTimeout     time.Duration
-	CheckpointEvery int
+	Addr             string
+	DataDir          string
+	TemplatesDir     string
+	RequestTimeout   time.Duration
+	ShutdownTimeout  time.Duration
+	MaxBody          int64
+	UndoLimit        int
+	HistoryLimit     int
+	Token            string
+	RateLimit        float64
+	RateBurst        int
+	LogLevel         slog.Level
+	PingInterval     time.Duration
+	PingTimeout      time.Duration
+	MaxPayload       int
+	ClientQueueBytes int
+	IdleTimeout      time.Duration
+	CheckpointEvery  int
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -74,8 +74,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"how long a socket may take to answer a heartbeat before it is closed (TALUS_PING_TIMEOUT)")
 	fs.IntVar(&cfg.MaxPayload, "max-payload", int(env.int64("TALUS_MAX_PAYLOAD", 1_000_000)),
 		"largest Socket.IO message or polling body in bytes (TALUS_MAX_PAYLOAD)")
-	fs.IntVar(&cfg.ClientQueue, "client-queue", int(env.int64("TALUS_CLIENT_QUEUE", 1024)),
-		"events buffered per socket client; a client that falls further behind is dropped with SLOW_CONSUMER (TALUS_CLIENT_QUEUE)")
+	fs.IntVar(&cfg.ClientQueueBytes, "client-queue-bytes", int(env.int64("TALUS_CLIENT_QUEUE_BYTES", 1<<20)),
+		"bytes of events waiting to be written to one socket client; a client that falls further behind is dropped with SLOW_CONSUMER (TALUS_CLIENT_QUEUE_BYTES)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", env.duration("TALUS_IDLE_TIMEOUT", 30*time.Minute),
 		"a session with no clients and no activity this long leaves memory; its next use brings it back (0 keeps every session in memory) (TALUS_IDLE_TIMEOUT)")
 	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", int(env.int64("TALUS_CHECKPOINT_EVERY", 1000)),
@@ -121,8 +121,8 @@ func (cfg config) validate() error {
 	if cfg.PingInterval <= 0 || cfg.PingTimeout <= 0 {
 		errs = append(errs, errors.New("-ping-interval and -ping-timeout must be positive"))
 	}
-	if cfg.MaxPayload <= 0 || cfg.ClientQueue <= 0 {
-		errs = append(errs, errors.New("-max-payload and -client-queue must be positive"))
+	if cfg.MaxPayload <= 0 || cfg.ClientQueueBytes <= 0 {
+		errs = append(errs, errors.New("-max-payload and -client-queue-bytes must be positive"))
 	}
 	if cfg.IdleTimeout < 0 || cfg.CheckpointEvery <= 0 {
 		errs = append(errs, errors.New("-idle-timeout must not be negative and -checkpoint-every must be positive"))

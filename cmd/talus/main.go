@@ -89,12 +89,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	sockets := ws.New(ws.Config{
 		Engine: engineio.Config{
-			PingInterval: cfg.PingInterval,
-			PingTimeout:  cfg.PingTimeout,
-			MaxPayload:   cfg.MaxPayload,
+			PingInterval:  cfg.PingInterval,
+			PingTimeout:   cfg.PingTimeout,
+			MaxPayload:    cfg.MaxPayload,
+			MaxQueueBytes: cfg.ClientQueueBytes,
 		},
 		RequestTimeout: cfg.RequestTimeout,
-		QueueSize:      cfg.ClientQueue,
 		Token:          cfg.Token,
 		Logger:         log.With("component", "ws"),
 	}, sessions)
@@ -109,10 +109,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// Shutdown neither closes hijacked WebSockets nor ends pending long
-	// polls (it would wait for them), so the socket layer closes its
-	// clients as shutdown begins, before the sessions stop.
-	srv.RegisterOnShutdown(sockets.Close)
 	log.Info("listening",
 		"addr", ln.Addr().String(),
 		"url", "http://"+ln.Addr().String()+"/api/v1",
@@ -136,21 +132,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
-	}
-	// Sessions take their last checkpoints as they stop, so the store
-	// closes after them.
-	if err := sessions.Stop(shutdownCtx); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("stop sessions: %w", err))
-	}
-	if err := st.Close(); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("close store: %w", err))
-	}
+	runErr = errors.Join(runErr, shutdown(shutdownCtx, srv, sockets, sessions, st))
 	if runErr == nil {
 		log.Info("stopped")
 	}
 	return runErr
+}
+
+// shutdown stops the server in dependency order. The HTTP server stops
+// accepting and finishes the requests in flight; a pending long poll would
+// hold it until its next ping, so the socket layer starts saying goodbye as
+// soon as the HTTP shutdown begins. The socket layer then finishes: every
+// client told and gone, every client's leave done. Only then do the
+// sessions stop (each takes a last checkpoint), and the store closes after
+// them.
+func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sessions *actors.Client, st *store.Store) error {
+	socketsDone := make(chan error, 1)
+	srv.RegisterOnShutdown(func() { socketsDone <- sockets.Shutdown(ctx) })
+	var err error
+	if e := srv.Shutdown(ctx); e != nil {
+		err = errors.Join(err, fmt.Errorf("http shutdown: %w", e))
+	}
+	select {
+	case e := <-socketsDone:
+		if e != nil {
+			err = errors.Join(err, fmt.Errorf("socket shutdown: %w", e))
+		}
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("socket shutdown: %w", ctx.Err()))
+	}
+	if e := sessions.Stop(ctx); e != nil {
+		err = errors.Join(err, fmt.Errorf("stop sessions: %w", e))
+	}
+	if e := st.Close(); e != nil {
+		err = errors.Join(err, fmt.Errorf("close store: %w", e))
+	}
+	return err
 }
 
 // handler is the process's whole HTTP surface: Socket.IO at /socket.io/,
@@ -177,7 +194,7 @@ func loadCatalog(dir string, log *slog.Logger) *model.Catalog {
 	return catalog
 }
 
-func stopSessions(sessions *actors.Sessions, timeout time.Duration) error {
+func stopSessions(sessions *actors.Client, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return sessions.Stop(ctx)

@@ -55,7 +55,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	assert.Equal(t, 25*time.Second, cfg.PingInterval)
 	assert.Equal(t, 20*time.Second, cfg.PingTimeout)
 	assert.Equal(t, 1_000_000, cfg.MaxPayload)
-	assert.Equal(t, 1024, cfg.ClientQueue)
+	assert.Equal(t, 1<<20, cfg.ClientQueueBytes)
 }
 
 func TestParseConfigEnvAndFlags(t *testing.T) {
@@ -64,7 +64,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"TALUS_REQUEST_TIMEOUT": "2s", "TALUS_MAX_BODY": "2048", "TALUS_UNDO_LIMIT": "5",
 		"TALUS_HISTORY_LIMIT": "50", "TALUS_TOKEN": "env-token", "TALUS_RATE_LIMIT": "2.5",
 		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug", "TALUS_PING_INTERVAL": "3s",
-		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE": "64",
+		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE_BYTES": "64",
 		"TALUS_IDLE_TIMEOUT": "1m", "TALUS_CHECKPOINT_EVERY": "10",
 	})
 	cfg, err := parseConfig(nil, env, io.Discard)
@@ -73,7 +73,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		Addr: "127.0.0.1:6000", DataDir: "/tmp/d", TemplatesDir: "/tmp/t", RequestTimeout: 2 * time.Second,
 		ShutdownTimeout: 10 * time.Second, MaxBody: 2048, UndoLimit: 5, HistoryLimit: 50, Token: "env-token",
 		RateLimit: 2.5, RateBurst: 4, LogLevel: -4, PingInterval: 3 * time.Second,
-		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueue: 64, IdleTimeout: time.Minute,
+		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueueBytes: 64, IdleTimeout: time.Minute,
 		CheckpointEvery: 10,
 	}, cfg)
 
@@ -113,7 +113,7 @@ func TestRunHelp(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"-help"}, envOf(nil), &out))
 	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "journal", "-templates-dir",
 		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level",
-		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue", "-idle-timeout", "-checkpoint-every"} {
+		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue-bytes", "-idle-timeout", "-checkpoint-every"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -26,7 +27,12 @@ func startHarness(tb testing.TB) string {
 	srv := newServer(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	hs := &http.Server{Handler: newHandler(srv)}
 	go func() { _ = hs.Serve(ln) }()
-	tb.Cleanup(func() { _ = hs.Close(); srv.Close() })
+	tb.Cleanup(func() {
+		_ = hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
 	return "http://" + ln.Addr().String()
 }
 

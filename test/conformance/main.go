@@ -49,10 +49,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv := newServer(log)
 	hs := &http.Server{Handler: newHandler(srv), ReadHeaderTimeout: 10 * time.Second}
-	// Shutdown waits for open requests, and a long poll stays open until the
-	// next ping: end the sessions as soon as shutdown begins. Hijacked
-	// WebSockets are not covered by Shutdown either; Close ends them too.
-	hs.RegisterOnShutdown(srv.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("conformance server listening", "addr", ln.Addr().String())
@@ -64,6 +60,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// A long poll stays open until the next ping and WebSockets are not the
+	// HTTP server's any more: the Socket.IO server ends them as shutdown
+	// begins.
+	hs.RegisterOnShutdown(func() { _ = srv.Shutdown(shutdownCtx) })
 	err = hs.Shutdown(shutdownCtx)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

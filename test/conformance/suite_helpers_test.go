@@ -6,6 +6,7 @@ package main
 // bounded by eiotest.Timeout so a broken server fails instead of hanging.
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -56,7 +57,12 @@ func startEngineEcho(tb testing.TB) string {
 	mux.Handle("/engine.io/", eio)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: eiotest.Timeout}
 	go func() { _ = hs.Serve(ln) }()
-	tb.Cleanup(func() { _ = hs.Close(); eio.Close() })
+	tb.Cleanup(func() {
+		_ = hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = eio.Shutdown(ctx)
+	})
 	return "http://" + ln.Addr().String() + "/engine.io/"
 }
 

@@ -19,9 +19,15 @@ type Config struct {
 	UpgradeTimeout time.Duration
 	// WriteTimeout bounds one WebSocket write (default 10s).
 	WriteTimeout time.Duration
-	// SendQueueLen bounds the packets waiting to be written to one client
-	// (default 4096). Send on a full queue closes the session.
-	SendQueueLen int
+	// MaxQueueBytes bounds the bytes of offered packets (Conn.Offer: the
+	// events a client is sent without asking) that wait to be written to it
+	// (default 1 MiB). Past it Offer refuses, and the layer above drops the
+	// client as too slow.
+	MaxQueueBytes int
+	// MaxBufferedBytes bounds everything waiting for one client, replies
+	// included (default 16 MiB, at least 4 MaxQueueBytes). Send past it
+	// closes the session: a client that asks without reading.
+	MaxBufferedBytes int
 	// AllowedOrigins lists the exact Origin values that may use the server
 	// from a browser. Empty means any origin: the request's Origin is echoed
 	// with credentials allowed, because the frontend runs on another port.
@@ -47,8 +53,11 @@ func (c Config) withDefaults() Config {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
-	if c.SendQueueLen <= 0 {
-		c.SendQueueLen = 4096
+	if c.MaxQueueBytes <= 0 {
+		c.MaxQueueBytes = 1 << 20
+	}
+	if c.MaxBufferedBytes <= 0 {
+		c.MaxBufferedBytes = max(16<<20, 4*c.MaxQueueBytes)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -25,8 +26,10 @@ type Conn struct {
 	req RequestInfo
 	log *slog.Logger
 
-	wake chan struct{} // one token: the queue or the state changed
-	done chan struct{} // closed when the session ends
+	wake   chan struct{} // one token: the queue or the state changed
+	done   chan struct{} // closed when the session ends
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	// recvMu makes message delivery sequential and orders OnClose after the
 	// last delivered message.
@@ -34,6 +37,8 @@ type Conn struct {
 
 	mu           sync.Mutex
 	queue        []Packet
+	queued       int          // bytes in queue
+	offered      int          // bytes in queue that came through Offer
 	ws           *wsTransport // the active WebSocket, once upgraded or opened directly
 	probe        *wsTransport // a WebSocket testing the upgrade
 	probing      bool         // a probe's WebSocket handshake is being answered
@@ -48,19 +53,27 @@ type Conn struct {
 	pongTimer    *time.Timer
 	onMessage    func(Packet)
 	onClose      func(reason string)
+	client       any // the layer above's state for this session
 }
 
 func newConn(s *Server, id string, r *http.Request) *Conn {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Conn{
-		id:   id,
-		srv:  s,
-		cfg:  &s.cfg,
-		req:  RequestInfo{Query: r.URL.Query(), Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
-		log:  s.cfg.Logger.With("eio_sid", id),
-		wake: make(chan struct{}, 1),
-		done: make(chan struct{}),
+		id:     id,
+		srv:    s,
+		cfg:    &s.cfg,
+		req:    RequestInfo{Query: r.URL.Query(), Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
+		log:    s.cfg.Logger.With("eio_sid", id),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		ctx:    ctx,
+		cancel: cancel,
 	}
 }
+
+// Context is cancelled when the session ends: work done for this client
+// stops waiting once nobody is left to answer.
+func (c *Conn) Context() context.Context { return c.ctx }
 
 // ID returns the Engine.IO session id.
 func (c *Conn) ID() string { return c.id }
@@ -96,11 +109,28 @@ func (c *Conn) OnClose(fn func(reason string)) {
 	c.mu.Unlock()
 }
 
+// SetClient attaches the layer above's state to the session, so a server
+// that walks its sessions (Shutdown) can reach it.
+func (c *Conn) SetClient(v any) {
+	c.mu.Lock()
+	c.client = v
+	c.mu.Unlock()
+}
+
+// Client returns what SetClient attached.
+func (c *Conn) Client() any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.client
+}
+
 // Done is closed when the session has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Send enqueues pkts for the client, all together and in order. It never
-// waits for the network. A full queue closes the session and returns
+// Send enqueues pkts for the client, all together and in order: replies
+// and whatever else the client must get. It never waits for the network.
+// When more than MaxBufferedBytes already wait (checked before adding, so
+// one large reply always fits) the session closes and Send returns
 // ErrSendQueueFull; a closed session returns ErrClosed.
 func (c *Conn) Send(pkts ...Packet) error {
 	c.mu.Lock()
@@ -108,18 +138,66 @@ func (c *Conn) Send(pkts ...Packet) error {
 		c.mu.Unlock()
 		return ErrClosed
 	}
-	if len(c.queue)+len(pkts) > c.cfg.SendQueueLen {
+	if c.queued > c.cfg.MaxBufferedBytes {
 		c.mu.Unlock()
 		c.close(ReasonQueueOverflow, true)
 		return ErrSendQueueFull
 	}
+	for _, p := range pkts {
+		c.queued += p.size()
+	}
 	c.queue = append(c.queue, pkts...)
-	hold := c.holdWake > 0
+	c.wakeWriter()
 	c.mu.Unlock()
-	if !hold {
+	return nil
+}
+
+// Offer enqueues p unless the offered packets waiting would pass
+// MaxQueueBytes; it reports whether it did. It never waits and never closes
+// the session: refusing is the caller's cue that this client is too slow.
+func (c *Conn) Offer(p Packet) bool {
+	n := p.size()
+	c.mu.Lock()
+	if c.closed || c.offered+n > c.cfg.MaxQueueBytes {
+		c.mu.Unlock()
+		return false
+	}
+	c.offered += n
+	c.queued += n
+	c.queue = append(c.queue, p)
+	c.wakeWriter()
+	c.mu.Unlock()
+	return true
+}
+
+// Discard drops every packet still waiting, for a client about to be told
+// it fell behind: what it missed it gets again by catching up.
+func (c *Conn) Discard() {
+	c.mu.Lock()
+	clear(c.queue)
+	c.queue, c.queued, c.offered = c.queue[:0], 0, 0
+	c.mu.Unlock()
+}
+
+// wakeWriter signals the writer, unless a POST body is being handled: then
+// its replies leave together once it is done. The caller holds mu and
+// releases it right after.
+func (c *Conn) wakeWriter() {
+	if c.holdWake == 0 {
 		c.signal()
 	}
-	return nil
+}
+
+// AfterReceive runs fn on a goroutine of its own once no message callback
+// is running, and holds the next one off until fn returns: work the layer
+// above must order with its callbacks, started from anywhere without
+// waiting.
+func (c *Conn) AfterReceive(fn func()) {
+	go func() {
+		c.recvMu.Lock()
+		defer c.recvMu.Unlock()
+		fn()
+	}()
 }
 
 // Close ends the session from the server side; queued packets are still
@@ -142,8 +220,12 @@ func (c *Conn) signal() {
 func (c *Conn) take() []Packet {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.takeLocked()
+}
+
+func (c *Conn) takeLocked() []Packet {
 	pkts := c.queue
-	c.queue = nil
+	c.queue, c.queued, c.offered = nil, 0, 0
 	return pkts
 }
 
@@ -163,6 +245,7 @@ func (c *Conn) close(reason string, byServer bool) {
 	c.mu.Unlock()
 	c.srv.remove(c.id) // first: once done is closed, clients may already see the end
 	close(c.done)
+	c.cancel()
 	c.log.Debug("engine.io session closed", "reason", reason)
 	// A goroutine, because close may be called from inside a message callback
 	// that holds recvMu.

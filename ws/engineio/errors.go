@@ -40,6 +40,7 @@ var (
 	errForbidden        = wireError{4, "Forbidden", http.StatusForbidden}
 	errBadVersion       = wireError{5, "Unsupported protocol version", http.StatusBadRequest}
 	errTooLarge         = wireError{3, "Payload too large", http.StatusRequestEntityTooLarge}
+	errShuttingDown     = wireError{3, "Server shutting down", http.StatusServiceUnavailable}
 )
 
 // write sends e as the JSON body the reference server uses for refusals.

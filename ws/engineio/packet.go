@@ -57,6 +57,9 @@ func (p Packet) appendText(b []byte) []byte {
 	return append(b, p.Data...)
 }
 
+// size is what p costs in a queue: its bytes and its type.
+func (p Packet) size() int { return len(p.Data) + 1 }
+
 // EncodePayload joins packets for an HTTP long-polling response body.
 func EncodePayload(pkts []Packet) []byte {
 	n := 0
@@ -72,3 +75,6 @@ func EncodePayload(pkts []Packet) []byte {
 	}
 	return b
 }
+
+// typeDigits are the packet types' digits, to write without allocating.
+var typeDigits = []byte("0123456")

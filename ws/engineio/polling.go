@@ -49,7 +49,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		var pkts []Packet
 		if c.holdWake == 0 || c.closed {
-			pkts, c.queue = c.queue, nil
+			pkts = c.takeLocked()
 		}
 		closed, byServer := c.closed, c.serverClosed
 		upgrading := c.upgrading || c.ws != nil

@@ -1,11 +1,14 @@
 package engineio
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -17,8 +20,13 @@ type Server struct {
 	onConnection func(*Conn)
 	upgrader     websocket.Upgrader
 
-	mu    sync.Mutex
-	conns map[string]*Conn
+	mu      sync.Mutex
+	conns   map[string]*Conn
+	closing bool // Shutdown began: no new sessions
+
+	// sockets counts the goroutines of WebSocket transports, which the HTTP
+	// server no longer tracks once it hands the connection over.
+	sockets sync.WaitGroup
 }
 
 // NewServer returns a Server that calls onConnection for each new session,
@@ -43,9 +51,13 @@ func (s *Server) Len() int {
 	return len(s.conns)
 }
 
-// Close ends every open session from the server side.
-func (s *Server) Close() {
+// Shutdown refuses new sessions, ends every open one from the server side
+// (queued packets are flushed, then a close packet) and waits until every
+// WebSocket transport's goroutines are done, or ctx ends. A pending poll is
+// answered as its session closes; the HTTP server waits for it.
+func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	s.closing = true
 	conns := make([]*Conn, 0, len(s.conns))
 	for _, c := range s.conns {
 		conns = append(conns, c)
@@ -54,6 +66,25 @@ func (s *Server) Close() {
 	for _, c := range conns {
 		c.Close()
 	}
+	done := make(chan struct{})
+	go func() { s.sockets.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("engineio: shutdown: %w", ctx.Err())
+	}
+}
+
+// Conns returns the open sessions.
+func (s *Server) Conns() []*Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		out = append(out, c)
+	}
+	return out
 }
 
 func (s *Server) get(sid string) *Conn {
@@ -91,6 +122,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := q.Get("sid")
 	if sid == "" {
+		if s.isClosing() {
+			errShuttingDown.write(w)
+			return
+		}
 		switch {
 		case r.Method != http.MethodGet:
 			errBadHandshake.write(w)
@@ -132,10 +167,21 @@ func (s *Server) openPacket(sid string, upgrades []string) Packet {
 	return Packet{Type: Open, Data: data}
 }
 
-// register creates a session and hands it to onConnection.
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// register creates a session and hands it to onConnection; nil once
+// Shutdown began.
 func (s *Server) register(r *http.Request) *Conn {
 	c := newConn(s, rand.Text(), r)
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
 	s.conns[c.id] = c
 	s.mu.Unlock()
 	c.log.Debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
@@ -144,6 +190,10 @@ func (s *Server) register(r *http.Request) *Conn {
 
 func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
 	c := s.register(r)
+	if c == nil {
+		errShuttingDown.write(w)
+		return
+	}
 	if s.onConnection != nil {
 		s.onConnection(c)
 	}
@@ -152,11 +202,18 @@ func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
+	s.sockets.Add(1)
+	defer s.sockets.Done()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade already answered the client
 	}
 	c := s.register(r)
+	if c == nil {
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(time.Second))
+		_ = ws.Close()
+		return
+	}
 	t := newWSTransport(ws, s.cfg.MaxPayload)
 	close(t.activate)
 	c.mu.Lock()
@@ -167,7 +224,8 @@ func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
 		s.onConnection(c)
 	}
 	c.startHeartbeat()
-	go c.writeLoop(t)
+	s.sockets.Add(1)
+	go func() { defer s.sockets.Done(); c.writeLoop(t) }()
 	c.readLoop(t)
 }
 

@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,12 @@ func startEcho(tb testing.TB, cfg Config) *echoServer {
 		e.conns <- c
 	})
 	ts := httptest.NewServer(e.srv)
-	tb.Cleanup(func() { e.srv.Close(); ts.Close() })
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(tb, e.srv.Shutdown(ctx))
+		ts.Close()
+	})
 	e.base = ts.URL + "/socket.io/"
 	return e
 }
@@ -211,13 +217,25 @@ func TestServerCloseFlushesPendingPoll(t *testing.T) {
 	require.ErrorIs(t, c.Send(TextMessage([]byte("late"))), ErrClosed)
 }
 
-func TestSendQueueOverflow(t *testing.T) {
-	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute, SendQueueLen: 2})
+// TestQueueBudgets: offered packets are bounded by MaxQueueBytes, refused
+// without closing; everything waiting is bounded by MaxBufferedBytes, past
+// which Send closes the session (one large reply still fits).
+func TestQueueBudgets(t *testing.T) {
+	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute, MaxQueueBytes: 10, MaxBufferedBytes: 40})
 	eiotest.Handshake(t, e.base)
 	c := e.conn(t)
-	require.NoError(t, c.Send(TextMessage([]byte("a")), TextMessage([]byte("b"))))
-	require.ErrorIs(t, c.Send(TextMessage([]byte("c"))), ErrSendQueueFull)
+	assert.True(t, c.Offer(TextMessage([]byte("12345678"))), "9 of 10 bytes")
+	assert.False(t, c.Offer(TextMessage([]byte("12"))), "would pass 10")
+	assert.True(t, c.Offer(TextMessage([]byte(""))), "1 byte still fits")
+	require.NoError(t, c.Send(TextMessage(make([]byte, 100))), "a reply is not an offer, and one always fits")
+	assert.False(t, c.Offer(TextMessage(nil)), "offers stay within their own budget")
+
+	c.Discard()
+	assert.True(t, c.Offer(TextMessage([]byte("12345678"))), "discarding freed the budget")
+	require.NoError(t, c.Send(TextMessage(make([]byte, 50))))
+	require.ErrorIs(t, c.Send(TextMessage([]byte("c"))), ErrSendQueueFull, "over 40 bytes wait")
 	assert.Equal(t, ReasonQueueOverflow, e.closeReason(t))
+	assert.False(t, c.Offer(TextMessage(nil)), "closed")
 }
 
 func TestPollingHeartbeat(t *testing.T) {

@@ -28,6 +28,8 @@ func newWSTransport(ws *websocket.Conn, maxPayload int) *wsTransport {
 
 // serveUpgrade accepts the WebSocket that probes an upgrade of a polling session.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	c.srv.sockets.Add(1)
+	defer c.srv.sockets.Done()
 	// The probe slot is taken before the handshake: a second WebSocket for
 	// this sid arriving while the first one's upgrade is still being
 	// answered must be refused with 400, not accepted and then dropped.
@@ -62,7 +64,8 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	// The probe must finish within UpgradeTimeout; the deadline is lifted
 	// once the upgrade completes and the heartbeat takes over.
 	_ = ws.SetReadDeadline(time.Now().Add(c.cfg.UpgradeTimeout))
-	go c.writeLoop(t)
+	c.srv.sockets.Add(1)
+	go func() { defer c.srv.sockets.Done(); c.writeLoop(t) }()
 	c.readLoop(t)
 }
 
@@ -188,8 +191,10 @@ func (c *Conn) writeLoop(t *wsTransport) {
 	}
 }
 
+// writePackets writes one frame per packet. A packet's data may be shared
+// with other clients (an event encoded once), so it is written as it is,
+// after the type digit, never copied or changed.
 func (c *Conn) writePackets(t *wsTransport, pkts []Packet) error {
-	var buf []byte
 	for _, p := range pkts {
 		if err := t.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
 			return err
@@ -201,8 +206,17 @@ func (c *Conn) writePackets(t *wsTransport, pkts []Packet) error {
 			}
 			continue
 		}
-		buf = p.appendText(buf[:0])
-		if err := t.ws.WriteMessage(websocket.TextMessage, buf); err != nil {
+		fw, err := t.ws.NextWriter(websocket.TextMessage)
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(typeDigits[p.Type : p.Type+1]); err != nil {
+			return err
+		}
+		if _, err := fw.Write(p.Data); err != nil {
+			return err
+		}
+		if err := fw.Close(); err != nil {
 			return err
 		}
 	}

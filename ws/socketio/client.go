@@ -30,6 +30,7 @@ type client struct {
 
 func (s *Server) onEngineConn(c *engineio.Conn) {
 	cl := &client{srv: s, conn: c, log: s.log.With("eio_sid", c.ID()), sockets: make(map[string]*Socket)}
+	c.SetClient(cl)
 	c.OnMessage(cl.onMessage)
 	c.OnClose(cl.onClose)
 	cl.connectTimer = time.AfterFunc(s.cfg.ConnectTimeout, func() {
@@ -178,6 +179,21 @@ func (cl *client) refuse(nsp string, err error) {
 		data, _ = json.Marshal(&RefusedError{Message: ce.Message})
 	}
 	_ = cl.conn.Send(engineio.TextMessage(Packet{Type: ConnectError, Namespace: nsp, Data: data}.Encode()))
+}
+
+// disconnectAll tells every socket of the connection it is disconnected;
+// their OnDisconnect runs as the connection closes.
+func (cl *client) disconnectAll() {
+	cl.mu.Lock()
+	sockets := make([]*Socket, 0, len(cl.sockets))
+	for _, s := range cl.sockets {
+		sockets = append(sockets, s)
+	}
+	cl.mu.Unlock()
+	for _, s := range sockets {
+		_ = s.send(Packet{Type: Disconnect, Namespace: s.nsp.name}.Encode(), nil)
+		s.markClosed()
+	}
 }
 
 // onClose ends every socket of the connection.

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -56,8 +57,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.eio.Serve
 // Engine returns the Engine.IO server underneath.
 func (s *Server) Engine() *engineio.Server { return s.eio }
 
-// Close ends every connection.
-func (s *Server) Close() { s.eio.Close() }
+// Shutdown tells every socket it is disconnected (a DISCONNECT packet, so
+// clients know the server ended it and do not reconnect on their own),
+// then shuts the Engine.IO server down: every connection flushed and
+// closed, every transport goroutine done, or ctx ended.
+func (s *Server) Shutdown(ctx context.Context) error {
+	for _, c := range s.eio.Conns() {
+		if cl := c.Client(); cl != nil {
+			cl.(*client).disconnectAll()
+		}
+	}
+	return s.eio.Shutdown(ctx)
+}
 
 // Of returns the namespace called name ("/" or "/graph"), registering it
 // on first use. Clients asking for an unregistered namespace get

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -73,7 +74,12 @@ func startServer(tb testing.TB, connectTimeout time.Duration) *testServer {
 		ts.srv.Of(n).OnConnection(setup)
 	}
 	hs := httptest.NewServer(ts.srv)
-	tb.Cleanup(func() { ts.srv.Close(); hs.Close() })
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(tb, ts.srv.Shutdown(ctx))
+		hs.Close()
+	})
 	ts.base = hs.URL + "/socket.io/"
 	return ts
 }

@@ -71,6 +71,7 @@ type Socket struct {
 	state        socketState
 	early        []engineio.Packet // emitted before the CONNECT reply went out
 	handlers     map[string]handler
+	onConnected  func()
 	onDisconnect func(reason string)
 }
 
@@ -107,8 +108,18 @@ func (s *Socket) OnBinary(event string, h BinaryHandler) {
 	s.mu.Unlock()
 }
 
+// OnConnected sets a function run right after the CONNECT reply is queued,
+// on the connection's receive goroutine like a handler: work the client
+// must hear of only once it is connected.
+func (s *Socket) OnConnected(fn func()) {
+	s.mu.Lock()
+	s.onConnected = fn
+	s.mu.Unlock()
+}
+
 // OnDisconnect sets the function called once when the socket leaves its
-// namespace, with the reason.
+// namespace, with the reason. It runs in order with the handlers, never
+// beside one, so it may end what they started; it may block.
 func (s *Socket) OnDisconnect(fn func(reason string)) {
 	s.mu.Lock()
 	s.onDisconnect = fn
@@ -140,16 +151,16 @@ func encode(t PacketType, nsp string, hasID bool, id uint64, event string, args 
 	return p.Encode(), attachments, nil
 }
 
-// EmitRaw sends event with one argument given as already-encoded JSON,
-// building the packet by concatenation: encode a payload once, send it to
-// many sockets. payloadJSON must be valid JSON; nil or empty sends no
-// argument.
-func (s *Socket) EmitRaw(event string, payloadJSON []byte) error {
-	ns := s.nsp.name
-	b := make([]byte, 0, len(ns)+len(event)+len(payloadJSON)+8)
+// EventFrame builds the EVENT packet of event with one argument given as
+// already-encoded JSON, for namespace nsp, by concatenation: encode a
+// payload once, frame it once per namespace and name, send it to many
+// sockets with SendFrame or OfferFrame. payloadJSON must be valid JSON; nil
+// or empty sends no argument.
+func EventFrame(nsp, event string, payloadJSON []byte) []byte {
+	b := make([]byte, 0, len(nsp)+len(event)+len(payloadJSON)+8)
 	b = append(b, '0'+byte(Event))
-	if ns != "/" {
-		b = append(b, ns...)
+	if nsp != "/" {
+		b = append(b, nsp...)
 		b = append(b, ',')
 	}
 	b = append(b, '[')
@@ -158,18 +169,49 @@ func (s *Socket) EmitRaw(event string, payloadJSON []byte) error {
 		b = append(b, ',')
 		b = append(b, payloadJSON...)
 	}
-	b = append(b, ']')
-	return s.send(b, nil)
+	return append(b, ']')
+}
+
+// EmitRaw sends event with one argument given as already-encoded JSON.
+func (s *Socket) EmitRaw(event string, payloadJSON []byte) error {
+	return s.send(EventFrame(s.nsp.name, event, payloadJSON), nil)
+}
+
+// SendFrame queues a packet built by EventFrame for this socket's
+// namespace, like Emit. The frame is shared, never modified.
+func (s *Socket) SendFrame(frame []byte) error { return s.send(frame, nil) }
+
+// OfferFrame queues a frame only while the connection's offered packets
+// stay within their byte budget (engineio.Conn.Offer) and reports whether
+// it did: the way to hand a client events it did not ask for, refusing
+// rather than piling up behind one that does not read.
+func (s *Socket) OfferFrame(frame []byte) bool {
+	p := engineio.TextMessage(frame)
+	s.mu.Lock()
+	switch s.state {
+	case stateClosed:
+		s.mu.Unlock()
+		return false
+	case statePending:
+		s.early = append(s.early, p)
+		s.mu.Unlock()
+		return true
+	}
+	s.mu.Unlock()
+	return s.cl.conn.Offer(p)
 }
 
 // Disconnect removes the socket from its namespace and tells the client.
 // The Engine.IO connection stays open for the client's other namespaces.
+// It never waits: OnDisconnect runs later, in order with the handlers, so
+// Disconnect may be called from anywhere, a handler included.
 func (s *Socket) Disconnect() error {
 	if s.cl.remove(s.nsp.name, s) == nil {
 		return ErrDisconnected
 	}
 	err := s.send(Packet{Type: Disconnect, Namespace: s.nsp.name}.Encode(), nil)
-	s.closed(ReasonServerDisconnect)
+	s.markClosed()
+	s.cl.conn.AfterReceive(func() { s.closed(ReasonServerDisconnect) })
 	return err
 }
 
@@ -195,25 +237,37 @@ func (s *Socket) send(pkt []byte, attachments [][]byte) error {
 	return s.cl.conn.Send(pkts...)
 }
 
-// accept sends the CONNECT reply followed by whatever the connect handler emitted.
+// accept sends the CONNECT reply followed by whatever the connect handler
+// emitted, then runs OnConnected.
 func (s *Socket) accept() {
 	s.mu.Lock()
 	pkts := append([]engineio.Packet{engineio.TextMessage(connectPacket(s.nsp.name, s.id))}, s.early...)
 	s.early = nil
 	s.state = stateConnected
+	fn := s.onConnected
 	s.mu.Unlock()
 	_ = s.cl.conn.Send(pkts...) // a failed send closed the connection, which disconnects s
+	if fn != nil {
+		fn()
+	}
+}
+
+// markClosed stops the socket from sending; OnDisconnect is still to run.
+func (s *Socket) markClosed() {
+	s.mu.Lock()
+	if s.state != stateClosed {
+		s.state = stateClosed
+		s.early = nil
+	}
+	s.mu.Unlock()
 }
 
 // closed marks the socket gone and runs OnDisconnect once.
 func (s *Socket) closed(reason string) {
 	s.mu.Lock()
-	if s.state == stateClosed {
-		s.mu.Unlock()
-		return
-	}
 	s.state = stateClosed
 	fn := s.onDisconnect
+	s.onDisconnect = nil
 	s.mu.Unlock()
 	if fn != nil {
 		fn(reason)
@@ -228,8 +282,9 @@ func (s *Socket) receive(p Packet, attachments [][]byte) {
 	}
 	s.mu.Lock()
 	h, ok := s.handlers[name]
+	gone := s.state == stateClosed
 	s.mu.Unlock()
-	if !ok {
+	if !ok || gone {
 		return
 	}
 	var ack AckFunc

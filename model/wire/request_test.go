@@ -1,4 +1,4 @@
-package model
+package wire
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
 )
 
 func TestParseCommandRequest(t *testing.T) {
@@ -14,7 +16,7 @@ func TestParseCommandRequest(t *testing.T) {
 		name    string
 		body    string
 		want    CommandRequest
-		wantErr string // the field an *InvalidRequestError names; "-" for none
+		wantErr string // the field an *model.InvalidRequestError names; "-" for none
 	}{
 		{"documented", `{"session_id":"s","command_type":"RenameNode","data":{"node_id":"n","name":"x"},"command_id":"c","include_graph":false}`,
 			CommandRequest{SessionID: "s", CommandType: "RenameNode", CommandID: "c", Data: json.RawMessage(`{"node_id":"n","name":"x"}`)}, ""},
@@ -36,7 +38,7 @@ func TestParseCommandRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseCommandRequest([]byte(tc.body))
 			if tc.wantErr != "" {
-				var ire *InvalidRequestError
+				var ire *model.InvalidRequestError
 				require.ErrorAs(t, err, &ire)
 				if tc.wantErr != "-" {
 					assert.Equal(t, tc.wantErr, ire.Field)
@@ -56,7 +58,7 @@ func TestParseCommandRequest(t *testing.T) {
 	assert.Contains(t, string(got.Data), "0.10000000000000000001", "numbers must reach DecodeCommand unrounded")
 }
 
-// FuzzParseCommandRequest: any input is refused with an *InvalidRequestError
+// FuzzParseCommandRequest: any input is refused with an *model.InvalidRequestError
 // or gives a typed request whose data is one JSON object.
 func FuzzParseCommandRequest(f *testing.F) {
 	f.Add([]byte(`{"session_id":"s","command_type":"CreateNode","data":{"blueprint_type_id":"phase"}}`))
@@ -68,7 +70,7 @@ func FuzzParseCommandRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got, err := ParseCommandRequest(body)
 		if err != nil {
-			var ire *InvalidRequestError
+			var ire *model.InvalidRequestError
 			require.ErrorAs(t, err, &ire)
 			return
 		}

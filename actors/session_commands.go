@@ -8,11 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
-
-// MaxCommandIDLen bounds a client's command id, in characters (SPEC §2);
-// the same bound the request decoders check.
-const MaxCommandIDLen = model.MaxCommandIDLen
 
 func newID() string { return uuid.NewString() }
 
@@ -22,7 +19,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 	if isNil(req.Command) {
 		return nil, &model.InvalidRequestError{Field: "command_type", Reason: "no command"}
 	}
-	if err := model.CheckCommandID(req.CommandID); err != nil {
+	if err := wire.CheckCommandID(req.CommandID); err != nil {
 		return nil, err
 	}
 	if res, ok := s.commandIDs.get(req.CommandID); ok {
@@ -44,7 +41,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 		if errors.Is(err, model.ErrInternal) {
 			s.log.Error("command failed on a bug", "command_id", id, "command_type", ctype, "err", err)
 		}
-		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: NewWireError(err)})
+		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: wire.From(err)})
 		if jerr := s.commit(); jerr != nil {
 			return nil, jerr
 		}
@@ -68,18 +65,17 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
-	s.push(&s.undo, step{commandID: id, commandType: ctype, ops: applied.Ops})
-	s.redo = nil
+	s.pushCommand(step{commandID: id, commandType: ctype, ops: applied.Ops})
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
 }
 
-// undoRedo reverses the newest undo step, or applies again the newest redo
-// step, and moves it to the other stack. Its events carry commandID, the id
-// of the undo or redo request itself, so a retried undo is not applied twice.
-func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
-	if err := model.CheckCommandID(commandID); err != nil {
+// step undoes the newest undo step, or redoes the newest redo step. Its
+// events carry commandID, the id of the undo or redo request itself, so a
+// retried undo is not applied twice.
+func (s *session) step(commandID string, isRedo bool) (*Executed, error) {
+	if err := wire.CheckCommandID(commandID); err != nil {
 		return nil, err
 	}
 	if res, ok := s.commandIDs.get(commandID); ok {
@@ -88,35 +84,19 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 	if s.graph == nil {
 		return nil, ErrNoProject
 	}
-	from, to, name := &s.undo, &s.redo, model.EventCommandUndo
-	if isRedo {
-		from, to, name = &s.redo, &s.undo, model.EventCommandRedo
-	}
-	if len(*from) == 0 {
-		if isRedo {
-			return nil, model.ErrNothingToRedo
-		}
-		return nil, model.ErrNothingToUndo
-	}
-	top := (*from)[len(*from)-1]
-	ops := top.ops
-	if !isRedo {
-		ops = model.Invert(ops)
+	top, applied, err := s.applyStep(isRedo)
+	if err != nil {
+		return nil, err
 	}
 	s.touch()
-	applied, err := s.graph.ApplyOps(ops)
-	if err == nil {
-		s.unjournaled = applied.Ops // from here a panic takes them back
-	}
-	if err != nil {
-		// The stacks and the graph are as they were (ApplyOps rolls back);
-		// failing to replay recorded ops is a bug, never the client's fault.
-		s.log.Error("undo/redo failed", "redo", isRedo, "command_id", top.commandID, "err", err)
-		return nil, fmt.Errorf("%w: replay %s: %w", model.ErrInternal, top.commandType, err)
-	}
+	s.unjournaled = applied.Ops // from here a panic takes them back
 	id := commandID
 	if id == "" {
 		id = newID()
+	}
+	name := model.EventCommandUndo
+	if isRedo {
+		name = model.EventCommandRedo
 	}
 	for _, ev := range applied.Events {
 		s.emit(ev.Name, id, ev.Data)
@@ -143,11 +123,64 @@ func (s *session) undoRedo(commandID string, isRedo bool) (*Executed, error) {
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
-	*from = (*from)[:len(*from)-1]
-	s.push(to, top)
+	s.moveStep(isRedo)
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, true), nil
+}
+
+// applyStep applies the newest step of the stack an undo (or a redo) takes
+// from to the graph: the inverse of its ops for an undo, its ops again for
+// a redo. The stacks do not change until moveStep; live and on replay, the
+// same two calls move the history, so a restored session cannot differ
+// from the live one.
+func (s *session) applyStep(isRedo bool) (step, model.Applied, error) {
+	from, _ := s.stacks(isRedo)
+	if len(*from) == 0 {
+		if isRedo {
+			return step{}, model.Applied{}, model.ErrNothingToRedo
+		}
+		return step{}, model.Applied{}, model.ErrNothingToUndo
+	}
+	top := (*from)[len(*from)-1]
+	ops := top.ops
+	if !isRedo {
+		ops = model.Invert(ops)
+	}
+	applied, err := s.graph.ApplyOps(ops)
+	if err != nil {
+		// The stacks and the graph are as they were (ApplyOps rolls back);
+		// failing to replay recorded ops is a bug, never the client's fault.
+		s.log.Error("undo/redo failed", "redo", isRedo, "command_id", top.commandID, "err", err)
+		return top, model.Applied{}, fmt.Errorf("%w: replay %s: %w", model.ErrInternal, top.commandType, err)
+	}
+	return top, applied, nil
+}
+
+// moveStep moves the step applyStep applied onto the other stack.
+func (s *session) moveStep(isRedo bool) {
+	from, to := s.stacks(isRedo)
+	top := (*from)[len(*from)-1]
+	(*from)[len(*from)-1] = step{} // let its ops go with the stack entry
+	*from = (*from)[:len(*from)-1]
+	s.push(to, top)
+}
+
+// stacks returns the stack an undo (or redo) takes its step from and the
+// one it puts it on.
+func (s *session) stacks(isRedo bool) (from, to *[]step) {
+	if isRedo {
+		return &s.redo, &s.undo
+	}
+	return &s.undo, &s.redo
+}
+
+// pushCommand records a new command as the newest undo step; a new command
+// clears the redo stack. Live and on replay alike.
+func (s *session) pushCommand(st step) {
+	s.push(&s.undo, st)
+	clear(s.redo)
+	s.redo = s.redo[:0]
 }
 
 // persistApplied journals rec, the change that applied ops to the graph,

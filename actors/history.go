@@ -1,6 +1,10 @@
 package actors
 
-import "github.com/talus-tally/server/model"
+import (
+	"container/list"
+
+	"github.com/talus-tally/server/model"
+)
 
 // step is one entry of the undo or redo stack: a command (or Batch) as the
 // ops that redo it; model.Invert gives the ops that undo it.
@@ -65,12 +69,46 @@ func (r *eventRing) after(seq, last uint64) ([]*Event, bool) {
 	return out, true
 }
 
-// eventsAfter answers the events request: every kept event after seq.
-func (s *session) eventsAfter(seq uint64) (*eventsPage, error) {
-	evs, ok := s.history.after(seq, s.seq)
-	if !ok {
-		return nil, &HistoryGoneError{After: seq, Seq: s.seq}
+// commandCache remembers the first successful result of the newest command
+// ids, so a retried command is answered again instead of applied twice. The
+// least recently used id goes first when it is full.
+type commandCache struct {
+	limit int
+	order *list.List // of *cachedResult, most recent at the front
+	byID  map[string]*list.Element
+}
+
+type cachedResult struct {
+	id  string
+	res *Executed // without Roots
+}
+
+func newCommandCache(limit int) *commandCache {
+	return &commandCache{limit: limit, order: list.New(), byID: make(map[string]*list.Element)}
+}
+
+// get returns the result remembered for id; "" is never remembered.
+func (c *commandCache) get(id string) (*Executed, bool) {
+	if id == "" {
+		return nil, false
 	}
-	s.touch()
-	return &eventsPage{Events: evs, Seq: s.seq}, nil
+	el, ok := c.byID[id]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*cachedResult).res, true
+}
+
+func (c *commandCache) put(id string, res *Executed) {
+	if el, ok := c.byID[id]; ok {
+		c.order.MoveToFront(el)
+		return
+	}
+	c.byID[id] = c.order.PushFront(&cachedResult{id: id, res: res})
+	for c.order.Len() > c.limit {
+		oldest := c.order.Back()
+		c.order.Remove(oldest)
+		delete(c.byID, oldest.Value.(*cachedResult).id)
+	}
 }

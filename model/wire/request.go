@@ -1,11 +1,14 @@
-package model
+package wire
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/talus-tally/server/model"
 )
 
 // CommandRequest is a command as a client sends it, over REST or a socket,
@@ -129,3 +132,7 @@ func stringField(fields map[string]json.RawMessage, key string) (string, error) 
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+func invalidRequest(field, format string, args ...any) error {
+	return &model.InvalidRequestError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,447 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/google/uuid"
+
+	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
+)
+
+// Client is the caller's handle on the session layer: the registry and its
+// sessions. It is safe for concurrent use and holds no session state, only
+// the way to reach it.
+type Client struct {
+	cfg      Config
+	system   *actor.ActorSystem
+	registry *actor.PID
+	replies  *replies
+	stopping atomic.Bool
+	stopOnce sync.Once
+	stopped  chan struct{} // closed once Stop has begun: waiting callers give up
+}
+
+// SessionSummary is one row of GET /sessions.
+type SessionSummary struct {
+	SessionID     string    `json:"session_id"`
+	CreatedAt     time.Time `json:"created_at"`
+	LastActivity  time.Time `json:"last_activity"`
+	ActiveClients int       `json:"active_clients"`
+	HasProject    bool      `json:"has_project"`
+}
+
+// Info is GET /sessions/{sid}/info.
+type Info struct {
+	SessionSummary
+	ProjectID     *string `json:"project_id"`
+	UndoAvailable bool    `json:"undo_available"`
+	RedoAvailable bool    `json:"redo_available"`
+	NodeCount     int     `json:"node_count"`
+	Seq           uint64  `json:"seq"`
+}
+
+// Project is a project open in a session.
+type Project struct {
+	SessionID  string
+	ProjectID  string
+	TemplateID string
+	Name       string
+	Seq        uint64
+	Roots      []model.TreeNode
+}
+
+// Tree is a copy of a session's graph at Seq.
+type Tree struct {
+	Roots []model.TreeNode
+	Seq   uint64
+}
+
+// ExecuteRequest asks a session to run a command. CommandID may be empty (the
+// session makes one); a CommandID seen before answers the first result again.
+type ExecuteRequest struct {
+	CommandID    string
+	Command      model.Command
+	IncludeGraph bool
+}
+
+// Executed is the outcome of Execute, Undo and Redo.
+type Executed struct {
+	CommandID     string
+	CommandType   string
+	Result        any
+	NodeID        string
+	Seq           uint64
+	UndoAvailable bool
+	RedoAvailable bool
+	Roots         []model.TreeNode // Execute: nil unless IncludeGraph; Undo and Redo: always
+}
+
+// Reply returns the wire form of e; the graph is included when withGraph.
+func (e *Executed) Reply(withGraph bool) wire.ExecuteReply {
+	out := wire.ExecuteReply{
+		Success:       true,
+		CommandID:     e.CommandID,
+		CommandType:   e.CommandType,
+		Result:        e.Result,
+		NodeID:        e.NodeID,
+		Seq:           e.Seq,
+		UndoAvailable: e.UndoAvailable,
+		RedoAvailable: e.RedoAvailable,
+	}
+	if withGraph {
+		g := wire.NewGraph(e.Roots)
+		out.Graph = &g
+	}
+	return out
+}
+
+// Subscription asks to watch a session. With LastSeq set the reply carries
+// every event after it (or a Resync when that history is gone); live events
+// after the reply's Seq go to Sub.
+type Subscription struct {
+	ClientID string
+	Sub      Subscriber
+	LastSeq  *uint64
+}
+
+// Joined answers a Subscription.
+type Joined struct {
+	SessionID     string
+	ClientID      string
+	ActiveClients int
+	Seq           uint64   // events up to Seq are in Missed or Resync; later ones go to Sub
+	Missed        []*Event // with LastSeq: the events after it, in order
+	Resync        *Tree    // with LastSeq older than the kept history
+}
+
+// fanOut bounds the requests List and Cleanup have in flight at once.
+const fanOut = 16
+
+// Start starts the actor system and the registry. With a Store, every
+// session stored there is known again: listed, and brought back into memory
+// on its first request.
+func Start(cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	known, err := storedSessions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	system := actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("lib", "protoactor") }),
+		actor.WithDeadLetterRequestLogging(false), // a request to a gone actor is answered, not logged
+	)
+	r, err := newReplies(system)
+	if err != nil {
+		system.Shutdown()
+		return nil, err
+	}
+	pid, err := system.Root.SpawnNamed(registryProps(cfg, known), registryName)
+	if err != nil {
+		system.Shutdown()
+		return nil, fmt.Errorf("actors: start registry: %w", err)
+	}
+	if len(known) > 0 {
+		log.Info("sessions found in the store", "sessions", len(known))
+	}
+	return &Client{cfg: cfg, system: system, registry: pid, replies: r, stopped: make(chan struct{})}, nil
+}
+
+// storedSessions reads the summary of every session in the store. One that
+// cannot be read is still listed (by id), so its next request shows the
+// error rather than a 404.
+func storedSessions(cfg Config) ([]stored, error) {
+	if cfg.Store == nil {
+		return nil, nil
+	}
+	infos, err := cfg.Store.Sessions()
+	if err != nil {
+		return nil, fmt.Errorf("actors: list stored sessions: %w", err)
+	}
+	out := make([]stored, 0, len(infos))
+	for _, in := range infos {
+		sum, project, err := storedSummary(cfg.Store, in.ID)
+		if err != nil {
+			cfg.Logger.Warn("stored session unreadable", "session", in.ID, "err", err)
+		}
+		out = append(out, stored{summary: sum, project: project})
+	}
+	return out, nil
+}
+
+// Stop stops every session (each takes a last checkpoint and lets its
+// subscribers go) and then the actor system, within ctx. Requests from then
+// on get ErrUnavailable. Calling it again does nothing.
+func (c *Client) Stop(ctx context.Context) error {
+	var err error
+	c.stopOnce.Do(func() {
+		defer c.system.Shutdown()
+		// Ask first, then refuse: the stop request itself must get through.
+		_, err = ask[struct{}](ctx, c, c.registry, &stopAll{})
+		c.stopping.Store(true)
+		close(c.stopped)
+		c.system.Root.Stop(c.registry)
+		if err != nil {
+			err = fmt.Errorf("actors: stop: %w", err)
+		}
+	})
+	return err
+}
+
+// Create starts an empty session and returns its id. With a store it
+// returns once the session is stored.
+func (c *Client) Create(ctx context.Context) (string, error) {
+	sid, err := askRegistry[string](ctx, c, &spawnSession{SessionID: uuid.NewString()})
+	if err != nil || c.cfg.Store == nil {
+		return sid, err
+	}
+	// The session stores itself as it starts; its first answer comes after.
+	if _, err := askSession[struct{}](ctx, c, sid, &ready{}); err != nil {
+		_ = c.Close(context.WithoutCancel(ctx), sid)
+		return "", err
+	}
+	return sid, nil
+}
+
+// Count returns how many sessions there are, in memory or not. Only the
+// registry answers it, so busy sessions cannot slow it down.
+func (c *Client) Count(ctx context.Context) (int, error) {
+	return askRegistry[int](ctx, c, &countSessions{})
+}
+
+// List returns a summary of every session, oldest first; passive ones (not
+// in memory) as they were when they left. A session that does not answer
+// in time is listed as the registry knows it (its clients unknown, shown as
+// 0); one that closed meanwhile is left out. Only a session layer that
+// cannot answer at all (stopping) fails the call.
+func (c *Client) List(ctx context.Context) ([]SessionSummary, error) {
+	all, err := askRegistry[[]listed](ctx, c, &listSessions{})
+	if err != nil {
+		return nil, err
+	}
+	var live []string
+	known := make(map[string]SessionSummary, len(all))
+	out := make([]SessionSummary, 0, len(all))
+	for _, l := range all {
+		if l.Live {
+			live = append(live, l.SessionID)
+			known[l.SessionID] = l.Summary
+		} else {
+			out = append(out, l.Summary)
+		}
+	}
+	for _, r := range eachSession(live, func(sid string) (*Info, error) { return c.Info(ctx, sid) }) {
+		switch {
+		case r.err == nil:
+			out = append(out, r.value.SessionSummary)
+		case errors.Is(r.err, ErrSessionNotFound):
+		default:
+			c.cfg.Logger.Warn("session did not answer; listed as the registry knows it", "session", r.sid, "err", r.err)
+			out = append(out, known[r.sid])
+		}
+	}
+	if c.stopping.Load() {
+		return nil, fmt.Errorf("%w: stopping", ErrUnavailable)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].SessionID < out[j].SessionID
+	})
+	return out, nil
+}
+
+// Info describes session sid.
+func (c *Client) Info(ctx context.Context, sid string) (*Info, error) {
+	return askSession[*Info](ctx, c, sid, &getInfo{})
+}
+
+// Close ends a session: its subscribers get session:closed and are dropped.
+// Once it returns, requests to sid get ErrSessionNotFound.
+func (c *Client) Close(ctx context.Context, sid string) error {
+	_, err := askSession[bool](ctx, c, sid, &closeSession{})
+	return err
+}
+
+// Cleanup closes sessions with no clients idle since before cutoff. It
+// returns how many it closed and how many sessions remain. A session that
+// fails to answer (busy, or its store delete failed) stays and counts as
+// active; one that closed meanwhile counts as neither. Only a session
+// layer that cannot answer at all (stopping) fails the call.
+func (c *Client) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
+	all, err := askRegistry[[]listed](ctx, c, &listSessions{})
+	if err != nil {
+		return 0, 0, err
+	}
+	ids := make([]string, len(all))
+	for i, l := range all {
+		ids[i] = l.SessionID
+	}
+	close := func(sid string) (bool, error) {
+		return askSession[bool](ctx, c, sid, &closeSession{IdleBefore: cutoff})
+	}
+	for _, r := range eachSession(ids, close) {
+		switch {
+		case r.err == nil && r.value:
+			removed++
+		case r.err == nil:
+			active++
+		case errors.Is(r.err, ErrSessionNotFound):
+		default:
+			c.cfg.Logger.Warn("cleanup could not close a session; it stays", "session", r.sid, "err", r.err)
+			active++
+		}
+	}
+	if c.stopping.Load() {
+		return 0, 0, fmt.Errorf("%w: stopping", ErrUnavailable)
+	}
+	return removed, active, nil
+}
+
+// CreateProject opens a new project from a template in session sid, or in a
+// new session when sid is "".
+func (c *Client) CreateProject(ctx context.Context, sid, templateID, name string) (*Project, error) {
+	msg := &createProject{TemplateID: templateID, Name: name}
+	return c.openIn(ctx, sid, msg, func() error {
+		_, err := lookupTemplate(c.cfg.Catalog, templateID)
+		return err
+	})
+}
+
+// openIn asks session sid to open a project with msg, or a new session when
+// sid is "". check runs first, so input the session would refuse does not
+// leave an empty session behind.
+func (c *Client) openIn(ctx context.Context, sid string, msg request, check func() error) (*Project, error) {
+	if sid != "" {
+		return askSession[*Project](ctx, c, sid, msg)
+	}
+	if err := check(); err != nil {
+		return nil, err
+	}
+	sid, err := c.Create(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := askSession[*Project](ctx, c, sid, msg)
+	if err != nil {
+		_ = c.Close(context.WithoutCancel(ctx), sid) // best effort: the session is empty and nobody knows its id
+		return nil, err
+	}
+	return p, nil
+}
+
+// FindProject returns the session that has project pid open.
+func (c *Client) FindProject(ctx context.Context, pid string) (string, error) {
+	return askRegistry[string](ctx, c, &findProject{ProjectID: pid})
+}
+
+// Execute runs a command in session sid. On ErrUnavailable the outcome is
+// unknown: retry with the same CommandID.
+func (c *Client) Execute(ctx context.Context, sid string, req ExecuteRequest) (*Executed, error) {
+	return askSession[*Executed](ctx, c, sid, &execute{Req: req})
+}
+
+// Undo reverses the newest command of session sid. commandID names the undo
+// itself (retries with it are answered, not applied again); "" makes one.
+// The reply's CommandType is the undone command's and it carries the graph.
+func (c *Client) Undo(ctx context.Context, sid, commandID string) (*Executed, error) {
+	return askSession[*Executed](ctx, c, sid, &undo{CommandID: commandID})
+}
+
+// Redo applies again the newest undone command, like Undo.
+func (c *Client) Redo(ctx context.Context, sid, commandID string) (*Executed, error) {
+	return askSession[*Executed](ctx, c, sid, &redo{CommandID: commandID})
+}
+
+// Tree returns a copy of session sid's graph and the seq it reflects.
+func (c *Client) Tree(ctx context.Context, sid string) (*Tree, error) {
+	return askSession[*Tree](ctx, c, sid, &getTree{})
+}
+
+// Node returns a copy of one node of session sid's graph.
+func (c *Client) Node(ctx context.Context, sid, nodeID string) (*model.NodeView, error) {
+	return askSession[*model.NodeView](ctx, c, sid, &getNode{NodeID: nodeID})
+}
+
+// Search finds nodes of session sid's graph.
+func (c *Client) Search(ctx context.Context, sid string, q model.SearchQuery) ([]model.SearchResult, error) {
+	return askSession[[]model.SearchResult](ctx, c, sid, &search{Query: q})
+}
+
+// EventsAfter returns the events after seq and the session's current seq,
+// or a *HistoryGoneError when some of them are no longer kept (or seq is
+// beyond the current seq).
+func (c *Client) EventsAfter(ctx context.Context, sid string, seq uint64) ([]*Event, uint64, error) {
+	page, err := askSession[*eventsPage](ctx, c, sid, &eventsAfter{Seq: seq})
+	if err != nil {
+		return nil, 0, err
+	}
+	return page.Events, page.Seq, nil
+}
+
+// Join subscribes sub.Sub to session sid (see Subscription and Joined). If
+// Join fails with ErrUnavailable the subscriber may have been added: call
+// Leave before giving up on it.
+func (c *Client) Join(ctx context.Context, sid string, sub Subscription) (*Joined, error) {
+	return askSession[*Joined](ctx, c, sid, &join{Subscription: sub})
+}
+
+// Leave unsubscribes a client; its departure is announced to the others.
+func (c *Client) Leave(ctx context.Context, sid, clientID string) error {
+	_, err := askSession[struct{}](ctx, c, sid, &leave{ClientID: clientID})
+	return err
+}
+
+// live reports whether session sid is in memory (for tests).
+func (c *Client) live(ctx context.Context, sid string) (bool, error) {
+	v, err := askRegistry[entryView](ctx, c, &describe{SessionID: sid})
+	return v.Live, err
+}
+
+// checkSessionID refuses what cannot name a session: only a canonical UUID
+// does, which also keeps "/" and other path tricks out of actor names.
+func checkSessionID(sid string) error {
+	u, err := uuid.Parse(sid)
+	if err != nil || u.String() != sid {
+		return fmt.Errorf("session %q: %w", sid, ErrSessionNotFound)
+	}
+	return nil
+}
+
+// outcome is one session's answer in eachSession.
+type outcome[T any] struct {
+	sid   string
+	value T
+	err   error
+}
+
+// eachSession calls f for every session id, a few at a time, from the
+// caller's goroutines (never from an actor), and returns every outcome:
+// the caller decides what one session's error means for the whole. f is
+// expected to honour the caller's ctx.
+func eachSession[T any](ids []string, f func(sid string) (T, error)) []outcome[T] {
+	out := make([]outcome[T], len(ids))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, fanOut)
+	for i, sid := range ids {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			v, err := f(sid)
+			out[i] = outcome[T]{sid: sid, value: v, err: err}
+		}()
+	}
+	wg.Wait()
+	return out
+}

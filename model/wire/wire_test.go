@@ -1,0 +1,110 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
+)
+
+func TestCode(t *testing.T) {
+	gone := &Error{Code: CodeInvalidSession, Message: "actors: session not found"}
+	tests := []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"nil", nil, CodeInternal},
+		{"unknown", errors.New("boom"), CodeInternal},
+		{"node", fmt.Errorf("node %q: %w", "x", model.ErrNodeNotFound), CodeNodeNotFound},
+		{"template", model.ErrTemplateNotFound, CodeTemplateNotFound},
+		{"undo", model.ErrNothingToUndo, CodeNothingToUndo},
+		{"redo", model.ErrNothingToRedo, CodeNothingToRedo},
+		{"command", &model.InvalidCommandError{Rule: "cycle", Reason: "r"}, CodeInvalidCommand},
+		{"request", &model.InvalidRequestError{Field: "f", Reason: "r"}, CodeInvalidRequest},
+		{"limit", &model.LimitError{Budget: "nodes", Limit: 3}, CodeLimitExceeded},
+		{"coded", fmt.Errorf("session %q: %w", "s", gone), CodeInvalidSession},
+		// A panic whose value wraps a domain error is still the bug it is.
+		{"internal first", fmt.Errorf("%w: %w", model.ErrInternal, model.ErrNodeNotFound), CodeInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.code, Code(tt.err))
+		})
+	}
+}
+
+func TestFrom(t *testing.T) {
+	e := From(fmt.Errorf("node %q: %w", "n1", model.ErrNodeNotFound))
+	assert.Equal(t, Error{Code: CodeNodeNotFound, Message: `node "n1": model: node not found`}, e)
+
+	e = From(&model.InvalidCommandError{Rule: "cycle", Reason: "loops"})
+	assert.Equal(t, map[string]any{"rule": "cycle"}, e.Details)
+
+	e = From(&model.LimitError{Budget: "nodes_per_project", Limit: 10, Reason: "r"})
+	assert.Equal(t, map[string]any{"budget": "nodes_per_project", "limit": int64(10)}, e.Details)
+
+	// 5xx: a fixed message, no details, whatever the cause says.
+	secret := fmt.Errorf("%w: /var/data/x: disk on fire", model.ErrInternal)
+	e = From(secret)
+	assert.Equal(t, CodeInternal, e.Code)
+	assert.NotContains(t, e.Message, "disk")
+	unavailable := &Error{Code: CodeUnavailable, Message: "journal: EIO on /dev/sda", Details: map[string]any{"x": 1}}
+	e = From(fmt.Errorf("append: %w", unavailable))
+	assert.Equal(t, CodeUnavailable, e.Code)
+	assert.NotContains(t, e.Message, "sda")
+	assert.Nil(t, e.Details)
+}
+
+func TestStatus(t *testing.T) {
+	for _, c := range Codes() {
+		assert.NotZero(t, Status(c), c)
+	}
+	assert.Equal(t, 404, Status(CodeInvalidSession))
+	assert.Equal(t, 415, Status(CodeUnsupportedMediaType))
+	assert.Equal(t, 500, Status("NO_SUCH_CODE"))
+}
+
+func TestAppendEvent(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC)
+	h := EventHeader{Name: "graph:node-updated", SessionID: "s1", Seq: 7, Timestamp: at, CommandID: "c<1>"}
+	got := AppendEvent(nil, h, []byte(` {"node_id":"n1"} `))
+	assert.JSONEq(t, `{"event":"graph:node-updated","session_id":"s1","project_id":null,"seq":7,
+		"timestamp":"2026-03-04T05:06:07.891Z","command_id":"c<1>","node_id":"n1"}`, string(got))
+
+	h.ProjectID, h.CommandID = "p1", ""
+	assert.JSONEq(t, `{"event":"graph:node-updated","session_id":"s1","project_id":"p1","seq":7,
+		"timestamp":"2026-03-04T05:06:07.891Z"}`, string(AppendEvent(nil, h, nil)))
+	assert.JSONEq(t, `{"event":"graph:node-updated","session_id":"s1","project_id":"p1","seq":7,
+		"timestamp":"2026-03-04T05:06:07.891Z","data":[1,2]}`, string(AppendEvent(nil, h, []byte("[1,2]"))))
+}
+
+func TestLegacyNames(t *testing.T) {
+	for in, want := range map[string]string{
+		model.EventNodeCreated:      "node-created",
+		model.EventPropertyChanged:  "property-changed",
+		model.EventCommandExecuting: "command:executing",
+		model.EventSessionClosed:    "session:closed",
+	} {
+		assert.Equal(t, want, LegacyName(in))
+		assert.Equal(t, in, CanonicalName(LegacyName(in)))
+	}
+}
+
+// FuzzAppendString: our JSON strings are encoding/json's, byte for byte.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "quote\" back\\", "<&>", "\x00\x1f\b\f\n\r\t", "\u2028\u2029", "\xff\xfe", "é漢字🚗"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(AppendString(nil, s)))
+	})
+}
