@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	nethttp "net/http"
 	"os"
@@ -120,4 +121,54 @@ func TestBinaryStartsAndStopsCleanly(t *testing.T) {
 	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
 	assert.Contains(t, logs.String(), "msg=listening addr="+addr)
 	assert.Contains(t, logs.String(), "msg=stopped")
+}
+
+// TestBinaryShutdownTellsClients stops the binary with SIGTERM while npm
+// clients on every transport watch a session: it exits 0 without a warning,
+// every client hears a server-side disconnect (so it does not reconnect on
+// its own), and the session, left by every client before it stopped, comes
+// back after a restart with its history.
+func TestBinaryShutdownTellsClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildTalus(t)
+	dataDir := t.TempDir()
+	p := startTalus(t, bin, dataDir)
+	srv := p.server()
+	created := p.must(t, 201, "POST", "/projects", map[string]any{"template_id": "restomod", "project_name": "Shutdown"})
+	sid := created["session_id"].(string)
+
+	a := startAgent(t)
+	transports := [][]string{{"websocket"}, {"polling"}, {"polling", "websocket"}, {"websocket"}, {"polling"}}
+	socks := make([]*sock, len(transports))
+	for i, tr := range transports {
+		socks[i], _ = a.dial(t, srv, fmt.Sprintf("c%d", i), connectOpts{transports: tr})
+		socks[i].join(t, sid)
+	}
+	seq := int64(p.must(t, 200, "GET", "/sessions/"+sid+"/info", nil)["seq"].(float64))
+
+	p.stop(t)
+	for _, s := range socks {
+		m := s.waitType(t, "disconnect")
+		assert.Equal(t, "io server disconnect", m.Reason, "%s is told the server ended it", s.id)
+	}
+	logs := p.logs.String()
+	assert.NotContains(t, logs, "level=WARN", "a clean stop warns of nothing")
+	assert.NotContains(t, logs, "level=ERROR")
+	assert.Contains(t, logs, "msg=stopped")
+
+	// Every client left before the session stopped: the journal holds their
+	// departures, numbered after their arrivals.
+	p = startTalus(t, bin, dataDir)
+	evs, last := fetchEvents(t, p, sid)
+	assert.Equal(t, seq+int64(len(socks)), last, "one session:disconnected per client")
+	left := 0
+	for _, ev := range evs {
+		if ev.Name == "session:disconnected" {
+			left++
+		}
+	}
+	assert.Equal(t, len(socks), left)
+	p.stop(t)
 }

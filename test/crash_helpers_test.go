@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -357,4 +358,10 @@ func tearTail(tb testing.TB, path string, cut int64, garbage []byte) {
 	require.NoError(tb, err)
 	_, err = f.Write(garbage)
 	require.NoError(tb, errors.Join(err, f.Close()))
+}
+
+// server is p as the in-process tests' helpers (the npm agent) address a
+// server.
+func (p *talusProc) server() *server {
+	return &server{base: p.base, origin: strings.TrimSuffix(p.base, "/api/v1"), client: p.client}
 }

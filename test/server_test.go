@@ -61,6 +61,11 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 	if o.ws.Logger == nil {
 		o.ws.Logger = log
 	}
+	if o.ws.Engine.CloseLinger == 0 {
+		// The npm agent exits before the server stops: nobody polls for a
+		// goodbye, so do not wait long for one.
+		o.ws.Engine.CloseLinger = 100 * time.Millisecond
+	}
 	sockets := ws.New(o.ws, sessions)
 	// The same surface as the binary: Socket.IO beside the REST API.
 	mux := nethttp.NewServeMux()
@@ -76,13 +81,11 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		// As the binary does: the sockets say goodbye as the HTTP shutdown
-		// begins (a held long poll would hold it), and are gone before the
-		// sessions stop.
-		socketsDone := make(chan error, 1)
-		srv.RegisterOnShutdown(func() { socketsDone <- sockets.Shutdown(ctx) })
+		// As the binary does: the sockets say goodbye while HTTP still
+		// serves (a polling client fetches it with one more poll), then
+		// HTTP stops, then the sessions.
+		require.NoError(tb, sockets.Shutdown(ctx))
 		require.NoError(tb, srv.Shutdown(ctx))
-		require.NoError(tb, <-socketsDone)
 		require.ErrorIs(tb, <-done, nethttp.ErrServerClosed)
 		// A test may have stopped the sessions already; stopping twice is fine.
 		_ = sessions.Stop(ctx)

@@ -139,27 +139,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return runErr
 }
 
-// shutdown stops the server in dependency order. The HTTP server stops
-// accepting and finishes the requests in flight; a pending long poll would
-// hold it until its next ping, so the socket layer starts saying goodbye as
-// soon as the HTTP shutdown begins. The socket layer then finishes: every
-// client told and gone, every client's leave done. Only then do the
-// sessions stop (each takes a last checkpoint), and the store closes after
-// them.
+// shutdown stops the server in dependency order. The socket layer goes
+// first, while the HTTP server still serves: a polling client fetches its
+// goodbye (a Socket.IO disconnect, then the Engine.IO close) with one more
+// poll, which a closed listener would refuse. Once every client is told and
+// has left its session, the HTTP server stops accepting and finishes the
+// requests in flight; only then do the sessions stop (each takes a last
+// checkpoint), and the store closes after them.
 func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sessions *actors.Client, st *store.Store) error {
-	socketsDone := make(chan error, 1)
-	srv.RegisterOnShutdown(func() { socketsDone <- sockets.Shutdown(ctx) })
 	var err error
+	if e := sockets.Shutdown(ctx); e != nil {
+		err = errors.Join(err, fmt.Errorf("socket shutdown: %w", e))
+	}
 	if e := srv.Shutdown(ctx); e != nil {
 		err = errors.Join(err, fmt.Errorf("http shutdown: %w", e))
-	}
-	select {
-	case e := <-socketsDone:
-		if e != nil {
-			err = errors.Join(err, fmt.Errorf("socket shutdown: %w", e))
-		}
-	case <-ctx.Done():
-		err = errors.Join(err, fmt.Errorf("socket shutdown: %w", ctx.Err()))
 	}
 	if e := sessions.Stop(ctx); e != nil {
 		err = errors.Join(err, fmt.Errorf("stop sessions: %w", e))

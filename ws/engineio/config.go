@@ -28,6 +28,10 @@ type Config struct {
 	// included (default 16 MiB, at least 4 MaxQueueBytes). Send past it
 	// closes the session: a client that asks without reading.
 	MaxBufferedBytes int
+	// CloseLinger is how long a polling session the server closed waits for
+	// its client's next poll, which takes the last packets and the close
+	// packet (default 2s); a live client polls again at once.
+	CloseLinger time.Duration
 	// AllowedOrigins lists the exact Origin values that may use the server
 	// from a browser. Empty means any origin: the request's Origin is echoed
 	// with credentials allowed, because the frontend runs on another port.
@@ -58,6 +62,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBufferedBytes <= 0 {
 		c.MaxBufferedBytes = max(16<<20, 4*c.MaxQueueBytes)
+	}
+	if c.CloseLinger <= 0 {
+		c.CloseLinger = 2 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -48,6 +48,7 @@ type Conn struct {
 	reason       string
 	serverClosed bool // the server, not the client, ended the session
 	awaitingPong bool
+	lingering    bool // closed by the server; the last packets wait for one more poll
 	holdWake     int // > 0 while a POST body is handled: its replies leave in one poll
 	pingTimer    *time.Timer
 	pongTimer    *time.Timer
@@ -242,8 +243,21 @@ func (c *Conn) close(reason string, byServer bool) {
 	if c.pongTimer != nil {
 		c.pongTimer.Stop()
 	}
+	// A polling client whose server ended the session (Close: shutdown, or
+	// the layer above done with it) gets what was still queued, then the
+	// close packet in a poll of its own, as the reference server drains
+	// before it closes: socket.io-client handles a payload's close packet
+	// before the Socket.IO packets beside it, and would take a goodbye
+	// sent with it for a lost transport. After a protocol error there is
+	// nothing to say: the next poll is refused.
+	linger := byServer && reason == ReasonForcedClose && c.ws == nil
+	c.lingering = linger
 	c.mu.Unlock()
-	c.srv.remove(c.id) // first: once done is closed, clients may already see the end
+	if linger {
+		c.srv.linger(c)
+	} else {
+		c.srv.remove(c.id) // first: once done is closed, clients may already see the end
+	}
 	close(c.done)
 	c.cancel()
 	c.log.Debug("engine.io session closed", "reason", reason)
@@ -259,6 +273,36 @@ func (c *Conn) close(reason string, byServer bool) {
 			fn(reason)
 		}
 	}()
+}
+
+// takeLast hands a poll of a session the server closed what is left: the
+// packets still queued, or, once none are, the close packet, after which
+// the session is gone.
+func (c *Conn) takeLast() ([]Packet, bool) {
+	c.mu.Lock()
+	if !c.lingering {
+		c.mu.Unlock()
+		return nil, false
+	}
+	if pkts := c.takeLocked(); len(pkts) > 0 {
+		c.mu.Unlock()
+		return pkts, true
+	}
+	c.lingering = false
+	c.mu.Unlock()
+	c.srv.endLinger(c)
+	return []Packet{{Type: Close}}, true
+}
+
+// giveUpLinger ends the wait for a poll that did not come.
+func (c *Conn) giveUpLinger() {
+	c.mu.Lock()
+	was := c.lingering
+	c.lingering = false
+	c.mu.Unlock()
+	if was {
+		c.srv.endLinger(c)
+	}
 }
 
 func (c *Conn) isClosed() bool {

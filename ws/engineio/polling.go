@@ -19,6 +19,10 @@ func writeText(w http.ResponseWriter, body []byte) {
 // servePoll answers one GET with whatever is queued, waiting until there is
 // something, the session ends or an upgrade needs the poll to finish.
 func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
+	if pkts, ok := c.takeLast(); ok {
+		writeText(w, EncodePayload(pkts))
+		return
+	}
 	c.mu.Lock()
 	switch {
 	case c.closed:
@@ -47,19 +51,22 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 
 	for {
 		c.mu.Lock()
+		closed, byServer := c.closed, c.serverClosed
 		var pkts []Packet
-		if c.holdWake == 0 || c.closed {
+		if !closed && c.holdWake == 0 {
 			pkts = c.takeLocked()
 		}
-		closed, byServer := c.closed, c.serverClosed
 		upgrading := c.upgrading || c.ws != nil
 		c.mu.Unlock()
 		switch {
-		case closed && byServer:
-			writeText(w, EncodePayload(append(pkts, Packet{Type: Close})))
-			return
 		case closed:
-			writeText(w, EncodePayload([]Packet{{Type: Noop}}))
+			if last, ok := c.takeLast(); ok {
+				writeText(w, EncodePayload(last))
+			} else if byServer {
+				writeText(w, EncodePayload([]Packet{{Type: Close}}))
+			} else {
+				writeText(w, EncodePayload([]Packet{{Type: Noop}}))
+			}
 			return
 		case len(pkts) > 0:
 			writeText(w, EncodePayload(pkts))

@@ -27,6 +27,22 @@ type Server struct {
 	// sockets counts the goroutines of WebSocket transports, which the HTTP
 	// server no longer tracks once it hands the connection over.
 	sockets sync.WaitGroup
+	// lingering counts polling sessions the server closed that wait for one
+	// more poll to deliver their last packets.
+	lingering sync.WaitGroup
+}
+
+// linger keeps a closed polling session reachable by its id until its next
+// poll took the last packets, or CloseLinger passed.
+func (s *Server) linger(c *Conn) {
+	s.lingering.Add(1)
+	time.AfterFunc(s.cfg.CloseLinger, c.giveUpLinger)
+}
+
+// endLinger forgets a lingering session.
+func (s *Server) endLinger(c *Conn) {
+	s.remove(c.id)
+	s.lingering.Done()
 }
 
 // NewServer returns a Server that calls onConnection for each new session,
@@ -53,8 +69,9 @@ func (s *Server) Len() int {
 
 // Shutdown refuses new sessions, ends every open one from the server side
 // (queued packets are flushed, then a close packet) and waits until every
-// WebSocket transport's goroutines are done, or ctx ends. A pending poll is
-// answered as its session closes; the HTTP server waits for it.
+// WebSocket transport's goroutines are done and every polling client has
+// fetched its last packets (or stopped polling), or ctx ends. A pending
+// poll is answered as its session closes; the HTTP server waits for it.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
@@ -67,7 +84,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		c.Close()
 	}
 	done := make(chan struct{})
-	go func() { s.sockets.Wait(); close(done) }()
+	go func() { s.sockets.Wait(); s.lingering.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -27,6 +27,9 @@ type echoServer struct {
 func startEcho(tb testing.TB, cfg Config) *echoServer {
 	tb.Helper()
 	e := &echoServer{conns: make(chan *Conn, 100), closed: make(chan string, 100)}
+	if cfg.CloseLinger == 0 {
+		cfg.CloseLinger = 50 * time.Millisecond // tests' clients rarely poll after the end
+	}
 	e.srv = NewServer(cfg, func(c *Conn) {
 		c.OnMessage(func(p Packet) { _ = c.Send(p) })
 		c.OnClose(func(reason string) { e.closed <- reason })
@@ -212,14 +215,37 @@ func TestServerCloseFlushesPendingPoll(t *testing.T) {
 	c.queue = append(c.queue, TextMessage([]byte("bye")))
 	c.mu.Unlock()
 	c.Close()
-	assert.Equal(t, "OK:4bye\x1e1", receive(t, pending))
+	assert.Equal(t, "OK:4bye", receive(t, pending), "what was queued first")
 	assert.Equal(t, ReasonForcedClose, e.closeReason(t))
+	status, body := eiotest.Poll(t, e.base, c.ID())
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "1", body, "then the close packet, alone")
 	require.ErrorIs(t, c.Send(TextMessage([]byte("late"))), ErrClosed)
 }
 
 // TestQueueBudgets: offered packets are bounded by MaxQueueBytes, refused
 // without closing; everything waiting is bounded by MaxBufferedBytes, past
 // which Send closes the session (one large reply still fits).
+// TestServerCloseWaitsForTheNextPoll: a polling session the server closes
+// with no GET waiting hands its last packets and the close packet to the
+// next poll, then is gone.
+func TestServerCloseWaitsForTheNextPoll(t *testing.T) {
+	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute, CloseLinger: time.Minute})
+	sid := eiotest.Handshake(t, e.base).SID
+	c := e.conn(t)
+	require.NoError(t, c.Send(TextMessage([]byte("bye"))))
+	c.Close()
+	assert.Equal(t, ReasonForcedClose, e.closeReason(t))
+	status, body := eiotest.Poll(t, e.base, sid)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "4bye", body)
+	status, body = eiotest.Poll(t, e.base, sid)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "1", body, "the close packet in a poll of its own")
+	status, _ = eiotest.Poll(t, e.base, sid)
+	assert.Equal(t, 400, status, "delivered: the session is gone")
+}
+
 func TestQueueBudgets(t *testing.T) {
 	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute, MaxQueueBytes: 10, MaxBufferedBytes: 40})
 	eiotest.Handshake(t, e.base)
