@@ -49,7 +49,7 @@ type Conn struct {
 	serverClosed bool // the server, not the client, ended the session
 	awaitingPong bool
 	lingering    bool // closed by the server; the last packets wait for one more poll
-	holdWake     int // > 0 while a POST body is handled: its replies leave in one poll
+	holdWake     int  // > 0 while a POST body is handled: its replies leave in one poll
 	pingTimer    *time.Timer
 	pongTimer    *time.Timer
 	onMessage    func(Packet)
