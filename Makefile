@@ -1,15 +1,20 @@
 # Talus Tally server. `make help` lists the targets.
 
 GO       ?= go
+NPM      ?= npm
 FUZZTIME ?= 10s
 COUNT    ?= 5
+
+# The npm packages the end-to-end tests drive (the real socket.io-client),
+# installed from the lock file; npm ci writes .package-lock.json last.
+JS_DEPS := test/js/node_modules/.package-lock.json
 
 .PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean
 
 help:
 	@echo "make run        run the server (go run ./cmd/talus; flags via ARGS=...)"
 	@echo "make build      build bin/talus"
-	@echo "make test       go vet, then every test with -race"
+	@echo "make test       go vet, npm ci for the real-client tests, then every test with -race"
 	@echo "make bench      model and actors benchmarks, -count=$(COUNT) (feed to benchstat)"
 	@echo "make lint       gofmt check, go vet and the import-direction check"
 	@echo "make fuzz       run each Fuzz target for FUZZTIME=$(FUZZTIME)"
@@ -20,8 +25,11 @@ run:
 build:
 	$(GO) build -o bin/talus ./cmd/talus
 
-test: vet
+test: vet $(JS_DEPS)
 	$(GO) test -race -count=1 ./...
+
+$(JS_DEPS): test/js/package.json test/js/package-lock.json
+	$(NPM) ci --prefix test/js --no-audit --no-fund
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=$(COUNT) ./model/ ./actors/

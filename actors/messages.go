@@ -258,8 +258,10 @@ type (
 // entryView answers describe.
 type entryView struct {
 	Live      bool
+	Draining  bool // its actor is stopping; requests wait
 	Gen       uint64
 	Forwarded uint64
+	Parked    int
 }
 
 // passiveDeleted reports to the registry how deleting a stored session

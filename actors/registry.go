@@ -160,7 +160,7 @@ func (r *registry) Receive(c actor.Context) {
 	case *describe:
 		var v entryView
 		if e := r.sessions[m.SessionID]; e != nil {
-			v = entryView{Live: e.state == live, Gen: e.gen, Forwarded: e.forwarded}
+			v = entryView{Live: e.state == live, Draining: e.state == draining, Gen: e.gen, Forwarded: e.forwarded, Parked: len(e.parked)}
 		}
 		m.answer(c, v, nil)
 	case *findProject:

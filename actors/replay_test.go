@@ -1,0 +1,122 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model"
+)
+
+// TestReplayMatchesLive drives a session through a random history of
+// commands, undos and redos, then builds a second copy of it from the store
+// alone, as a restart does, and requires the two to be the same: graph,
+// seq, event history, and the undo and redo stacks, step for step (both are
+// walked back to the start and forward again). With checkpoints every few
+// records the copy starts from a checkpoint; without, from the journal only.
+func TestReplayMatchesLive(t *testing.T) {
+	for _, every := range []int{7, 100_000} {
+		t.Run(fmt.Sprintf("checkpoint every %d", every), func(t *testing.T) {
+			seed := uint64(time.Now().UnixNano())
+			t.Logf("seed %d", seed)
+			rng := rand.New(rand.NewPCG(seed, 42))
+			cfg := Config{CheckpointEvery: every, UndoLimit: 40}
+			s, st := startDurable(t, t.TempDir(), cfg)
+			sid, root := project(t, s)
+			randomHistory(t, s, sid, root, rng, 300)
+
+			cfg.Store, cfg.Catalog = st, testCatalog(t)
+			copied := newSession(sessionArgs{id: sid, cfg: cfg.withDefaults(), restoring: true})
+			require.NoError(t, copied.restore())
+			copied.cfg.Store = nil // walking it must not write to the live session's journal
+
+			requireSame(t, s, sid, copied)
+			evs, _, err := s.EventsAfter(context.Background(), sid, 0)
+			require.NoError(t, err)
+			require.Equal(t, views(evs), views(copied.history.ordered()), "the same events, as sent")
+			for steps := 0; ; steps++ {
+				_, liveErr := s.Undo(context.Background(), sid, "")
+				_, copyErr := copied.step("", false)
+				require.Equal(t, errors.Is(liveErr, model.ErrNothingToUndo), errors.Is(copyErr, model.ErrNothingToUndo), "undo %d: %v / %v", steps, liveErr, copyErr)
+				if liveErr != nil {
+					require.ErrorIs(t, liveErr, model.ErrNothingToUndo)
+					break
+				}
+				requireSame(t, s, sid, copied)
+			}
+			for steps := 0; ; steps++ {
+				_, liveErr := s.Redo(context.Background(), sid, "")
+				_, copyErr := copied.step("", true)
+				require.Equal(t, errors.Is(liveErr, model.ErrNothingToRedo), errors.Is(copyErr, model.ErrNothingToRedo), "redo %d: %v / %v", steps, liveErr, copyErr)
+				if liveErr != nil {
+					require.ErrorIs(t, liveErr, model.ErrNothingToRedo)
+					break
+				}
+				requireSame(t, s, sid, copied)
+			}
+		})
+	}
+}
+
+// requireSame compares what a client can see of the live session with the
+// copy: the graph, the seq, the availability of undo and redo.
+func requireSame(tb testing.TB, s *Client, sid string, copied *session) {
+	tb.Helper()
+	live := tree(tb, s, sid)
+	require.Equal(tb, live.Roots, copied.graph.Tree())
+	info, err := s.Info(context.Background(), sid)
+	require.NoError(tb, err)
+	require.Equal(tb, info.UndoAvailable, len(copied.undo) > 0)
+	require.Equal(tb, info.RedoAvailable, len(copied.redo) > 0)
+	require.Equal(tb, info.Seq, copied.seq, "seq")
+}
+
+// randomHistory applies n random steps to session sid: creates, renames,
+// property changes, moves, deletes, batches, undos and redos. Steps the
+// graph refuses (a move into a child, say) are part of the history too.
+func randomHistory(tb testing.TB, s *Client, sid, root string, rng *rand.Rand, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	phases := []string{}
+	for i := range n {
+		var err error
+		switch k := rng.IntN(10); {
+		case k < 3 || len(phases) == 0:
+			var res *Executed
+			res, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "phase", Name: fmt.Sprint("p", i)}})
+			if err == nil {
+				phases = append(phases, res.NodeID)
+			}
+		case k == 3:
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.RenameNode{NodeID: pick(rng, phases), Name: fmt.Sprint("r", i)}})
+		case k == 4:
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.UpdateProperty{NodeID: pick(rng, phases), PropertyID: "start_date", Value: fmt.Sprintf("2026-01-%02d", 1+i%28)}})
+		case k == 5:
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.MoveNode{NodeID: pick(rng, phases), NewParentID: root, Index: new0()}})
+		case k == 6:
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.DeleteNode{NodeID: pick(rng, phases)}})
+		case k == 7:
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.Batch{Commands: []model.Command{
+				model.CreateNode{ParentID: pick(rng, phases), Type: "job", Name: "j"},
+				model.RenameNode{NodeID: root, Name: fmt.Sprint("root ", i)},
+			}}})
+		case k == 8:
+			_, err = s.Undo(ctx, sid, "")
+		default:
+			_, err = s.Redo(ctx, sid, "")
+		}
+		if err != nil && !errors.Is(err, model.ErrNodeNotFound) && !errors.Is(err, model.ErrNothingToUndo) && !errors.Is(err, model.ErrNothingToRedo) {
+			var ic *model.InvalidCommandError
+			require.ErrorAs(tb, err, &ic, "step %d", i)
+		}
+	}
+}
+
+func pick(rng *rand.Rand, ids []string) string { return ids[rng.IntN(len(ids))] }
+
+func new0() *int { i := 0; return &i }
