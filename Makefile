@@ -48,6 +48,7 @@ vet:
 check-deps:
 	! $(GO) list -f '{{join .Imports "\n"}}' ./model/... ./actors/... | grep -E '/http$$|/ws(/|$$)|net/http|websocket'
 	! $(GO) list -f '{{join .Imports "\n"}}' ./http/... | grep -E 'talus-tally/server/ws(/|$$)|websocket'
+	! $(GO) list -f '{{join .Imports "\n"}}' ./model/... | grep -E 'talus-tally/server/(actors|http|ws)'
 
 # Each Fuzz target of each package, one after the other (go test -fuzz takes
 # one target at a time).

@@ -39,27 +39,30 @@ func TestReplayMatchesLive(t *testing.T) {
 			evs, _, err := s.EventsAfter(context.Background(), sid, 0)
 			require.NoError(t, err)
 			require.Equal(t, views(evs), views(copied.history.ordered()), "the same events, as sent")
-			for steps := 0; ; steps++ {
-				_, liveErr := s.Undo(context.Background(), sid, "")
-				_, copyErr := copied.step("", false)
-				require.Equal(t, errors.Is(liveErr, model.ErrNothingToUndo), errors.Is(copyErr, model.ErrNothingToUndo), "undo %d: %v / %v", steps, liveErr, copyErr)
-				if liveErr != nil {
-					require.ErrorIs(t, liveErr, model.ErrNothingToUndo)
-					break
-				}
-				requireSame(t, s, sid, copied)
-			}
-			for steps := 0; ; steps++ {
-				_, liveErr := s.Redo(context.Background(), sid, "")
-				_, copyErr := copied.step("", true)
-				require.Equal(t, errors.Is(liveErr, model.ErrNothingToRedo), errors.Is(copyErr, model.ErrNothingToRedo), "redo %d: %v / %v", steps, liveErr, copyErr)
-				if liveErr != nil {
-					require.ErrorIs(t, liveErr, model.ErrNothingToRedo)
-					break
-				}
-				requireSame(t, s, sid, copied)
-			}
+			walkBoth(t, s, sid, copied, false) // back to the start
+			walkBoth(t, s, sid, copied, true)  // and forward again
 		})
+	}
+}
+
+// walkBoth undoes (or redoes) on the live session and on the copy until
+// neither has a step left, comparing them after every step.
+func walkBoth(tb testing.TB, s *Client, sid string, copied *session, isRedo bool) {
+	tb.Helper()
+	done := model.ErrNothingToUndo
+	step := s.Undo
+	if isRedo {
+		done, step = model.ErrNothingToRedo, s.Redo
+	}
+	for n := 0; ; n++ {
+		_, liveErr := step(context.Background(), sid, "")
+		_, copyErr := copied.step("", isRedo)
+		require.Equal(tb, errors.Is(liveErr, done), errors.Is(copyErr, done), "step %d: %v / %v", n, liveErr, copyErr)
+		if liveErr != nil {
+			require.ErrorIs(tb, liveErr, done)
+			return
+		}
+		requireSame(tb, s, sid, copied)
 	}
 }
 
