@@ -3,7 +3,7 @@ package http
 import (
 	"crypto/subtle"
 	"fmt"
-	"net"
+	"mime"
 	nethttp "net/http"
 	"runtime/debug"
 	"strings"
@@ -88,8 +88,8 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 	}
 	want := []byte(s.cfg.Token)
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+		got, ok := wire.BearerToken(r.Header.Get("Authorization"))
+		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)"))
 			return
 		}
@@ -116,11 +116,11 @@ func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 
 // limitRate applies the per-client-IP token bucket, when one is configured.
 func (s *Server) limitRate(next nethttp.Handler) nethttp.Handler {
-	if s.limiter == nil {
+	if s.cfg.Limiter == nil {
 		return next
 	}
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		if !s.limiter.allow(clientIP(r), time.Now()) {
+		if !s.cfg.Limiter.Allow(r) {
 			s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many requests; slow down and retry"))
 			return
 		}
@@ -128,12 +128,56 @@ func (s *Server) limitRate(next nethttp.Handler) nethttp.Handler {
 	})
 }
 
-// clientIP is the peer address of the connection. Forwarding headers are not
-// trusted: any client could set them to dodge its limit.
-func clientIP(r *nethttp.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// cors checks a browser request's Origin and, for an allowed one, answers
+// the CORS protocol: headers on every reply (errors included), and the
+// preflight itself, before routing and before the token (a preflight
+// carries none). A foreign Origin is refused whatever the method: the
+// server's state is every page's business otherwise.
+func (s *Server) cors(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !s.cfg.Origins.Allowed(origin, r) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbiddenOrigin, "origin %q may not use this server (see -allowed-origins)", origin))
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Expose-Headers", "Content-Disposition, Retry-After, WWW-Authenticate, X-Request-ID")
+		if r.Method == nethttp.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Session-ID, X-Request-ID")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(nethttp.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireJSON refuses a request body that is not application/json (415):
+// a browser sends a cross-site "simple" request only as text/plain, form
+// or multipart, so this closes what the Origin check might miss. A request
+// without a body needs no type.
+func (s *Server) requireJSON(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if hasBody(r) {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+				s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedMediaType, "the request body must be application/json, not %q", r.Header.Get("Content-Type")))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hasBody reports whether a request carries a body: a declared length, or
+// one sent in chunks.
+func hasBody(r *nethttp.Request) bool {
+	return r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != nethttp.NoBody)
 }

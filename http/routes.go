@@ -8,7 +8,7 @@ import (
 // rate limit) so that load balancers and process supervisors can probe it.
 func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.logRequests)
+	r.Use(s.recoverPanics, s.logRequests, s.cors)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 
@@ -16,7 +16,7 @@ func (s *Server) routes() *chi.Mux {
 		r.Get("/health", s.handleHealth)
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.limitRate, s.authenticate, s.limitBody)
+			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON)
 
 			r.Get("/openapi.yaml", s.handleOpenAPI)
 

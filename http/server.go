@@ -13,7 +13,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/http/guard"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
@@ -27,11 +29,17 @@ type Config struct {
 	// Token, when set, is required as "Authorization: Bearer <token>" on every
 	// /api/v1 request except GET /health.
 	Token string
-	// RateLimit is the sustained requests per second allowed per client IP;
-	// 0 turns rate limiting off. RateBurst is the burst above it (default:
-	// RateLimit rounded up, at least 1).
-	RateLimit float64
-	RateBurst int
+	// Limiter bounds requests per client IP (429 RATE_LIMITED past it); nil
+	// turns rate limiting off. The socket layer's handshakes share it.
+	Limiter *guard.IPLimiter
+	// Origins are the browser origins that may use the API (403
+	// FORBIDDEN_ORIGIN for others); nil allows only the defaults
+	// (guard.DefaultOrigins) and the server's own.
+	Origins *guard.Origins
+	// Hosts are the names the server may be reached by (403
+	// FORBIDDEN_ORIGIN for others, DNS rebinding); nil allows loopback
+	// names only. See Guard.
+	Hosts *guard.Hosts
 	// Version is reported by GET /health.
 	Version string
 }
@@ -42,7 +50,6 @@ type Server struct {
 	sessions *actors.Client
 	catalog  *model.Catalog
 	log      *slog.Logger
-	limiter  *ipLimiter // nil when rate limiting is off
 	started  time.Time
 	router   *chi.Mux
 }
@@ -55,6 +62,12 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.Origins == nil {
+		cfg.Origins, _ = guard.ParseOrigins(guard.DefaultOrigins) // the defaults parse
+	}
+	if cfg.Hosts == nil {
+		cfg.Hosts = guard.NewHosts("", nil)
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -65,9 +78,6 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 		log:      log,
 		started:  time.Now(),
 	}
-	if cfg.RateLimit > 0 {
-		s.limiter = newIPLimiter(cfg.RateLimit, cfg.RateBurst)
-	}
 	s.router = s.routes()
 	return s
 }
@@ -75,6 +85,15 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 // ServeHTTP serves the API. Paths outside /api/v1 get 404 in the API's error shape.
 func (s *Server) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 	s.router.ServeHTTP(w, r)
+}
+
+// Guard wraps the server's whole surface (the API, Socket.IO, the page):
+// a request whose Host is not one of Config.Hosts is refused with 403
+// FORBIDDEN_ORIGIN before anything else looks at it.
+func (s *Server) Guard(next nethttp.Handler) nethttp.Handler {
+	return s.cfg.Hosts.Middleware(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		s.writeError(w, r, wire.Errorf(wire.CodeForbiddenOrigin, "host %q is not one this server answers to (see -allowed-hosts)", r.Host))
+	})(next)
 }
 
 // Routes returns the router, for tools that walk the route table.

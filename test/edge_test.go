@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	talushttp "github.com/talus-tally/server/http"
+	"github.com/talus-tally/server/http/guard"
 )
 
 func TestPayloadTooLarge(t *testing.T) {
@@ -47,7 +48,7 @@ func TestPayloadTooLarge(t *testing.T) {
 func TestRateLimited(t *testing.T) {
 	// A bucket that refills once in ~17 minutes: the third request is over
 	// the limit however fast or slow the machine is.
-	s := startServer(t, func(o *serverOptions) { o.http.RateLimit = 0.001; o.http.RateBurst = 2 })
+	s := startServer(t, func(o *serverOptions) { o.http.Limiter = guard.NewIPLimiter(0.001, 2) })
 
 	s.ok(t, nethttp.StatusOK, "GET", "/templates", nil)
 	s.ok(t, nethttp.StatusOK, "GET", "/sessions", nil)

@@ -33,6 +33,7 @@ type agentMsg struct {
 	Reason    string            `json:"reason"`
 	Message   string            `json:"message"`
 	Data      json.RawMessage   `json:"data"`
+	Status    int               `json:"status"`
 	raw       string
 }
 
@@ -257,6 +258,7 @@ type connectOpts struct {
 	transports []string
 	auth       map[string]any
 	query      map[string]string
+	headers    map[string]string // extraHeaders (Node only)
 }
 
 // connect opens a socket named id and returns it without waiting.
@@ -274,6 +276,9 @@ func (a *agent) connect(tb testing.TB, s *server, id string, o connectOpts) *soc
 	}
 	if o.query != nil {
 		cmd["query"] = o.query
+	}
+	if o.headers != nil {
+		cmd["headers"] = o.headers
 	}
 	a.send(tb, cmd)
 	return &sock{a: a, id: id}

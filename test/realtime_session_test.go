@@ -438,25 +438,37 @@ func TestRealtimeProjectEvents(t *testing.T) {
 }
 
 // TestRealtimeToken checks that a server run with a token refuses sockets
-// without it (connect_error UNAUTHORIZED) and serves those that bring it.
+// without it from the Engine.IO handshake on (401, before any session or
+// namespace exists), whatever the CONNECT auth says, and serves those that
+// bring it in the query or an Authorization header (either scheme case).
 func TestRealtimeToken(t *testing.T) {
 	const token = "s3cret-token"
-	s := startServer(t, func(o *serverOptions) {
-		o.http.Token = token
-		o.ws.Token = token
-	})
+	s := startServer(t, func(o *serverOptions) { o.http.Token = token })
 	s.token = token
 	a := startAgent(t)
 	p := s.newProject(t, "Guarded")
-	for _, auth := range []map[string]any{nil, {"token": "wrong"}, {"session_id": p.sid}} {
-		id := fmt.Sprintf("refused-%v", auth)
-		c := a.connect(t, s, id, connectOpts{transports: []string{"polling"}, auth: auth})
-		m := c.waitType(t, "connect_error")
-		assert.Equal(t, "UNAUTHORIZED", decodeObjectLoose(m.Data)["code"], "%s: %s", id, m.raw)
+	refused := []connectOpts{
+		{transports: []string{"polling"}},
+		{transports: []string{"polling"}, query: map[string]string{"token": "wrong"}},
+		{transports: []string{"polling"}, auth: map[string]any{"token": token}}, // too late: the handshake had none
+		{transports: []string{"polling"}, headers: map[string]string{"Authorization": "Basic " + token}},
 	}
-	ok := a.connect(t, s, "allowed", connectOpts{transports: []string{"websocket"}, auth: map[string]any{"token": token, "session_id": p.sid}})
-	ok.waitEvent(t, "joined", nil)
-	res := s.execute(t, p.sid, "RenameNode", map[string]any{"node_id": p.root, "name": "Guarded too"})
-	evs := ok.waitSeq(t, seqOf(t, res["seq"]))
-	assert.Contains(t, seqNames(evs, res["command_id"]), "graph:node-updated")
+	for i, o := range refused {
+		id := fmt.Sprintf("refused-%d", i)
+		m := a.connect(t, s, id, o).waitType(t, "connect_error")
+		assert.Equal(t, 401, m.Status, "%s: %s", id, m.raw)
+	}
+	ws := a.connect(t, s, "refused-ws", connectOpts{transports: []string{"websocket"}})
+	ws.waitType(t, "connect_error")
+
+	for i, o := range []connectOpts{
+		{transports: []string{"websocket"}, query: map[string]string{"token": token}, auth: map[string]any{"session_id": p.sid}},
+		{transports: []string{"polling"}, headers: map[string]string{"Authorization": "bearer " + token}, auth: map[string]any{"session_id": p.sid}},
+	} {
+		ok := a.connect(t, s, fmt.Sprintf("allowed-%d", i), o)
+		ok.waitEvent(t, "joined", nil)
+		res := s.execute(t, p.sid, "RenameNode", map[string]any{"node_id": p.root, "name": fmt.Sprint("Guarded ", i)})
+		evs := ok.waitSeq(t, seqOf(t, res["seq"]))
+		assert.Contains(t, seqNames(evs, res["command_id"]), "graph:node-updated")
+	}
 }

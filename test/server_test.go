@@ -19,6 +19,7 @@ import (
 
 	"github.com/talus-tally/server/actors"
 	talushttp "github.com/talus-tally/server/http"
+	"github.com/talus-tally/server/http/guard"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/ws"
 )
@@ -34,9 +35,10 @@ type server struct {
 
 // serverOptions tweak the configuration a test server starts with.
 type serverOptions struct {
-	http   talushttp.Config
-	actors actors.Config
-	ws     ws.Config
+	http        talushttp.Config
+	actors      actors.Config
+	ws          ws.Config
+	readTimeout time.Duration // the HTTP server's; 0 is none
 }
 
 // startServer starts a server on a free port of 127.0.0.1 and stops it when
@@ -66,14 +68,31 @@ func startServer(tb testing.TB, opts ...func(*serverOptions)) *server {
 		// goodbye, so do not wait long for one.
 		o.ws.Engine.CloseLinger = 100 * time.Millisecond
 	}
+	// Wired as the binary wires them: one origin policy and one limiter
+	// for REST and sockets, the Host guard in front of everything.
+	if o.http.Origins == nil {
+		o.http.Origins, err = guard.ParseOrigins(guard.DefaultOrigins)
+		require.NoError(tb, err)
+	}
+	if o.ws.CheckOrigin == nil {
+		o.ws.CheckOrigin = o.http.Origins.AllowedRequest
+	}
+	if o.http.Limiter != nil && o.ws.Handshakes == nil {
+		o.ws.Handshakes = o.http.Limiter
+	}
+	if o.ws.Token == "" {
+		o.ws.Token = o.http.Token
+	}
 	sockets := ws.New(o.ws, sessions)
+	api := talushttp.New(o.http, sessions, catalog, log)
 	// The same surface as the binary: Socket.IO beside the REST API.
 	mux := nethttp.NewServeMux()
 	mux.Handle("/socket.io/", sockets)
-	mux.Handle("/", talushttp.New(o.http, sessions, catalog, log))
+	mux.Handle("/", api)
 	srv := &nethttp.Server{
-		Handler:           mux,
+		Handler:           api.Guard(mux),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       o.readTimeout,
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -154,7 +173,15 @@ func (s *server) do(tb testing.TB, method, path string, body any, headers ...hea
 	for _, h := range headers {
 		name, value, ok := strings.Cut(string(h), ":")
 		require.True(tb, ok, "header %q", h)
-		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		switch {
+		case strings.EqualFold(name, "Host"):
+			req.Host = value // net/http sends req.Host, not a Host header
+		case strings.EqualFold(name, "Content-Type") && value == "":
+			req.Header.Del("Content-Type")
+		default:
+			req.Header.Set(name, value)
+		}
 	}
 	res, err := s.client.Do(req)
 	require.NoError(tb, err)

@@ -59,6 +59,9 @@ func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
 		}
 	})
 	sock.OnDisconnect(c.gone)
+	sock.OnRateLimited(func(ack socketio.AckFunc) {
+		c.fail(ack, wire.Errorf(wire.CodeRateLimited, "too many messages on this connection; slow down"))
+	})
 	return c
 }
 

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -205,13 +208,39 @@ func TestSessionClosedReachesClients(t *testing.T) {
 	assert.Equal(t, "INVALID_REQUEST", res["error"].(map[string]any)["code"])
 }
 
+// TestTokenGuardsConnections: with a token configured, the Engine.IO
+// handshake itself needs it (401 otherwise), in an Authorization header
+// (any case of "Bearer") or a token query parameter.
 func TestTokenGuardsConnections(t *testing.T) {
 	f := start(t, ws.Config{Token: "s3cret"})
-	for _, auth := range []any{nil, map[string]string{"token": "wrong"}, map[string]int{"token": 7}} {
-		_, err := sioclient.Dial(ctx(t), f.url, "/graph", auth, 16)
-		require.Error(t, err, "auth %v", auth)
-		assert.Contains(t, err.Error(), "UNAUTHORIZED", "auth %v", auth)
+	base := "ws" + strings.TrimPrefix(f.url, "http") + "/socket.io/?EIO=4&transport=websocket"
+	for name, tc := range map[string]struct {
+		query  string
+		header string
+		want   int
+	}{
+		"none":            {want: 401},
+		"wrong query":     {query: "&token=wrong", want: 401},
+		"wrong scheme":    {header: "Basic s3cret", want: 401},
+		"query":           {query: "&token=s3cret", want: 101},
+		"header":          {header: "Bearer s3cret", want: 101},
+		"header, lower":   {header: "bearer s3cret", want: 101},
+		"header, spacing": {header: "BEARER   s3cret ", want: 101},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.header != "" {
+				h.Set("Authorization", tc.header)
+			}
+			conn, res, err := websocket.DefaultDialer.Dial(base+tc.query, h)
+			require.NotNil(t, res, "%v", err)
+			assert.Equal(t, tc.want, res.StatusCode)
+			if conn != nil {
+				_, open, err := conn.ReadMessage()
+				require.NoError(t, err)
+				assert.Equal(t, byte('0'), open[0], "the open packet")
+				conn.Close()
+			}
+		})
 	}
-	c := dial(t, f, map[string]string{"token": "s3cret"})
-	assert.NotEmpty(t, call(t, c, "ping", nil)["timestamp"])
 }

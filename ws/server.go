@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,10 +29,24 @@ type Config struct {
 	RequestTimeout time.Duration // per request to a session (default 5s)
 	// LeaveTimeout bounds leaving the session when a client goes (default 5s).
 	LeaveTimeout time.Duration
-	// Token, when set, must come with every connection: as auth {"token"},
-	// or an "Authorization: Bearer" header. The REST API asks the same.
-	Token  string
-	Logger *slog.Logger
+	// Token, when set, must come with every connection from the Engine.IO
+	// handshake on: as an "Authorization: Bearer" header or a token query
+	// parameter (a browser's WebSocket cannot send headers). The REST API
+	// asks the same.
+	Token string
+	// CheckOrigin, when set, says whether a browser request's Origin may
+	// use the server; every Engine.IO request is checked (403
+	// FORBIDDEN_ORIGIN). nil allows every origin.
+	CheckOrigin func(r *http.Request) bool
+	// Handshakes, when set, bounds new connections per client (429
+	// RATE_LIMITED past it); the REST API's limiter, so both count alike.
+	Handshakes interface{ Allow(r *http.Request) bool }
+	// MessageRate, when positive, bounds the Socket.IO packets one
+	// connection may send per second (bursts of MessageBurst); past it they
+	// are dropped, and the client is told RATE_LIMITED.
+	MessageRate  float64
+	MessageBurst int
+	Logger       *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -67,7 +80,14 @@ type Server struct {
 func New(cfg Config, sessions *actors.Client) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, sessions: sessions}
-	s.sio = socketio.NewServer(socketio.Config{Engine: cfg.Engine, ConnectTimeout: cfg.ConnectTimeout, Logger: cfg.Logger})
+	cfg.Engine.Admit = s.admit
+	s.sio = socketio.NewServer(socketio.Config{
+		Engine:         cfg.Engine,
+		ConnectTimeout: cfg.ConnectTimeout,
+		MessageRate:    cfg.MessageRate,
+		MessageBurst:   cfg.MessageBurst,
+		Logger:         cfg.Logger,
+	})
 	s.budget = s.sio.Engine().Config().MaxQueueBytes
 	for i, name := range Namespaces {
 		s.sio.Of(name).OnConnection(func(sock *socketio.Socket) error { return s.connect(sock, i) })
@@ -95,13 +115,37 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// admit vets every Engine.IO request: the browser's Origin always; at a
+// handshake also the client's rate and the token. A refusal is the REST
+// API's error body, so a client reads the same codes everywhere.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, handshake bool) bool {
+	refuse := func(status int, e wire.Error) bool {
+		w.Header().Set("Content-Type", "application/json")
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(wire.ErrorBody{Error: e})
+		return false
+	}
+	if s.cfg.CheckOrigin != nil && !s.cfg.CheckOrigin(r) {
+		return refuse(http.StatusForbidden, wire.Error{Code: wire.CodeForbiddenOrigin, Message: "this page's origin may not use the server"})
+	}
+	if !handshake {
+		return true
+	}
+	if s.cfg.Handshakes != nil && !s.cfg.Handshakes.Allow(r) {
+		return refuse(http.StatusTooManyRequests, wire.Error{Code: wire.CodeRateLimited, Message: "too many new connections; slow down and retry"})
+	}
+	if !s.authorized(r) {
+		return refuse(http.StatusUnauthorized, wire.Error{Code: wire.CodeUnauthorized, Message: "a valid token is required (Authorization: Bearer <token>, or ?token=)"})
+	}
+	return true
+}
+
 // connect starts a client for a socket that joined namespace number nsp.
 func (s *Server) connect(sock *socketio.Socket, nsp int) error {
 	hs := sock.Handshake()
-	if !s.authorized(hs) {
-		we := wire.Error{Code: wire.CodeUnauthorized, Message: "a valid token is required"}
-		return &socketio.RefusedError{Message: we.Message, Data: we}
-	}
 	hello, err := parseHello(hs)
 	if err != nil {
 		return &socketio.RefusedError{Message: err.Error(), Data: wire.From(err)}
@@ -111,18 +155,14 @@ func (s *Server) connect(sock *socketio.Socket, nsp int) error {
 	return nil
 }
 
-// authorized checks the connection's token when one is configured.
-func (s *Server) authorized(hs socketio.Handshake) bool {
+// authorized checks a handshake's token when one is configured.
+func (s *Server) authorized(r *http.Request) bool {
 	if s.cfg.Token == "" {
 		return true
 	}
-	var auth struct {
-		Token string `json:"token"`
+	got, ok := wire.BearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		got = r.URL.Query().Get("token")
 	}
-	_ = json.Unmarshal(hs.Auth, &auth) // a malformed auth has no token
-	got := auth.Token
-	if got == "" {
-		got, _ = strings.CutPrefix(hs.Header.Get("Authorization"), "Bearer ")
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.cfg.Token)) == 1
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) == 1
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/talus-tally/server/http/guard"
 )
 
 // config is everything the server is started with.
@@ -31,6 +33,10 @@ type config struct {
 	ClientQueueBytes int
 	IdleTimeout      time.Duration
 	CheckpointEvery  int
+	AllowedOrigins   []string
+	AllowedHosts     []string
+	ReadTimeout      time.Duration
+	HTTPIdleTimeout  time.Duration
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -80,6 +86,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"a session with no clients and no activity this long leaves memory; its next use brings it back (0 keeps every session in memory) (TALUS_IDLE_TIMEOUT)")
 	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", int(env.int64("TALUS_CHECKPOINT_EVERY", 1000)),
 		"journal records between a session's checkpoints; fewer means faster restarts, more means fewer writes (TALUS_CHECKPOINT_EVERY)")
+	origins := env.str("TALUS_ALLOWED_ORIGINS", strings.Join(guard.DefaultOrigins, ","))
+	fs.StringVar(&origins, "allowed-origins", origins,
+		"comma-separated browser origins that may use the server besides its own: scheme://host[:port], scheme://host:* for any port, * for any origin (unsafe) (TALUS_ALLOWED_ORIGINS)")
+	hosts := env.str("TALUS_ALLOWED_HOSTS", "")
+	fs.StringVar(&hosts, "allowed-hosts", hosts,
+		"comma-separated host names the server may be reached by besides loopback names and the listen address (DNS rebinding guard); * for any (TALUS_ALLOWED_HOSTS)")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", env.duration("TALUS_READ_TIMEOUT", 30*time.Second),
+		"how long a client may take to send a whole request, headers and body (TALUS_READ_TIMEOUT)")
+	fs.DurationVar(&cfg.HTTPIdleTimeout, "http-idle-timeout", env.duration("TALUS_HTTP_IDLE_TIMEOUT", 2*time.Minute),
+		"how long an idle keep-alive HTTP connection stays open (TALUS_HTTP_IDLE_TIMEOUT)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -94,6 +110,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
+	}
+	cfg.AllowedOrigins, cfg.AllowedHosts = splitList(origins), splitList(hosts)
+	if _, err := guard.ParseOrigins(cfg.AllowedOrigins); err != nil {
+		return cfg, fmt.Errorf("-allowed-origins: %w", err)
 	}
 	return cfg, cfg.validate()
 }
@@ -127,10 +147,24 @@ func (cfg config) validate() error {
 	if cfg.IdleTimeout < 0 || cfg.CheckpointEvery <= 0 {
 		errs = append(errs, errors.New("-idle-timeout must not be negative and -checkpoint-every must be positive"))
 	}
+	if cfg.ReadTimeout <= 0 || cfg.HTTPIdleTimeout <= 0 {
+		errs = append(errs, errors.New("-read-timeout and -http-idle-timeout must be positive"))
+	}
 	if cfg.DataDir == "" {
 		errs = append(errs, errors.New("-data-dir must not be empty"))
 	}
 	return errors.Join(errs...)
+}
+
+// splitList reads a comma-separated list, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // envDefaults reads flag defaults from the environment and remembers the

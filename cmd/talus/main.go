@@ -16,12 +16,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/actors/store"
 	talushttp "github.com/talus-tally/server/http"
+	"github.com/talus-tally/server/http/guard"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/ws"
 	"github.com/talus-tally/server/ws/engineio"
@@ -79,11 +81,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return errors.Join(fmt.Errorf("start sessions: %w", err), st.Close())
 	}
 
+	origins, err := guard.ParseOrigins(cfg.AllowedOrigins)
+	if err != nil { // parseConfig checked them
+		return errors.Join(err, stopSessions(sessions, cfg.ShutdownTimeout), st.Close())
+	}
+	hosts := guard.NewHosts(cfg.Addr, cfg.AllowedHosts)
+	// One limiter for REST requests and socket handshakes: a client's
+	// budget is the same whichever way it comes.
+	var limiter *guard.IPLimiter
+	var handshakes interface{ Allow(*nethttp.Request) bool }
+	if cfg.RateLimit > 0 {
+		limiter = guard.NewIPLimiter(cfg.RateLimit, cfg.RateBurst)
+		handshakes = limiter
+	}
+
 	api := talushttp.New(talushttp.Config{
 		MaxBodyBytes: cfg.MaxBody,
 		Token:        cfg.Token,
-		RateLimit:    cfg.RateLimit,
-		RateBurst:    cfg.RateBurst,
+		Limiter:      limiter,
+		Origins:      origins,
+		Hosts:        hosts,
 		Version:      buildVersion(),
 	}, sessions, catalog, log.With("component", "http"))
 
@@ -96,6 +113,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		},
 		RequestTimeout: cfg.RequestTimeout,
 		Token:          cfg.Token,
+		CheckOrigin:    origins.AllowedRequest,
+		Handshakes:     handshakes,
+		MessageRate:    cfg.RateLimit,
+		MessageBurst:   cfg.RateBurst,
 		Logger:         log.With("component", "ws"),
 	}, sessions)
 
@@ -104,10 +125,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout), st.Close())
 	}
 	srv := &nethttp.Server{
-		Handler:           handler(api, sockets),
+		Handler:           api.Guard(handler(api, sockets)),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// A whole request, body included, must arrive within ReadTimeout:
+		// a client trickling bytes cannot hold a connection. It bounds
+		// reading only, so long polls (which wait to write) are not cut,
+		// and an upgraded WebSocket leaves it behind.
+		ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: cfg.HTTPIdleTimeout,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("listening",
 		"addr", ln.Addr().String(),
@@ -117,6 +143,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		"data_dir", cfg.DataDir,
 		"auth", cfg.Token != "",
 		"rate_limit", cfg.RateLimit,
+		"allowed_origins", strings.Join(cfg.AllowedOrigins, ","),
 	)
 
 	serveErr := make(chan error, 1)

@@ -66,6 +66,8 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"TALUS_RATE_BURST": "4", "TALUS_LOG_LEVEL": "debug", "TALUS_PING_INTERVAL": "3s",
 		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE_BYTES": "64",
 		"TALUS_IDLE_TIMEOUT": "1m", "TALUS_CHECKPOINT_EVERY": "10",
+		"TALUS_ALLOWED_ORIGINS": "https://app.example, http://localhost:*", "TALUS_ALLOWED_HOSTS": "talus.lan",
+		"TALUS_READ_TIMEOUT": "7s", "TALUS_HTTP_IDLE_TIMEOUT": "9s",
 	})
 	cfg, err := parseConfig(nil, env, io.Discard)
 	require.NoError(t, err)
@@ -74,7 +76,8 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		ShutdownTimeout: 10 * time.Second, MaxBody: 2048, UndoLimit: 5, HistoryLimit: 50, Token: "env-token",
 		RateLimit: 2.5, RateBurst: 4, LogLevel: -4, PingInterval: 3 * time.Second,
 		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueueBytes: 64, IdleTimeout: time.Minute,
-		CheckpointEvery: 10,
+		CheckpointEvery: 10, AllowedOrigins: []string{"https://app.example", "http://localhost:*"},
+		AllowedHosts: []string{"talus.lan"}, ReadTimeout: 7 * time.Second, HTTPIdleTimeout: 9 * time.Second,
 	}, cfg)
 
 	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
@@ -99,6 +102,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{"negative rate", []string{"-rate-limit", "-1"}, nil},
 		{"unknown flag", []string{"-port", "1"}, nil},
 		{"stray argument", []string{"serve"}, nil},
+		{"origin with a path", []string{"-allowed-origins", "https://app.example/x"}, nil},
+		{"origin without scheme", nil, map[string]string{"TALUS_ALLOWED_ORIGINS": "app.example"}},
+		{"zero read timeout", []string{"-read-timeout", "0s"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +119,8 @@ func TestRunHelp(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"-help"}, envOf(nil), &out))
 	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "journal", "-templates-dir",
 		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level",
-		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue-bytes", "-idle-timeout", "-checkpoint-every"} {
+		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue-bytes", "-idle-timeout", "-checkpoint-every",
+		"-allowed-origins", "-allowed-hosts", "-read-timeout", "-http-idle-timeout"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

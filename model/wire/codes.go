@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/talus-tally/server/model"
 )
@@ -201,4 +202,15 @@ func details(err error) map[string]any {
 // ErrorBody is the REST error reply: {"error": {code, message, details?}}.
 type ErrorBody struct {
 	Error Error `json:"error"`
+}
+
+// BearerToken returns the token of an Authorization header value that uses
+// the Bearer scheme (RFC 6750; the scheme is case-insensitive).
+func BearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }

@@ -108,3 +108,22 @@ func FuzzAppendString(f *testing.F) {
 		require.Equal(t, string(want), string(AppendString(nil, s)))
 	})
 }
+
+func TestBearerToken(t *testing.T) {
+	for header, want := range map[string]string{
+		"Bearer abc":     "abc",
+		"bearer abc":     "abc",
+		"BEARER  abc ":   "abc",
+		"Basic abc":      "",
+		"Bearer":         "",
+		"Bearer ":        "",
+		"":               "",
+		"Bearerabc":      "",
+		"Token abc":      "",
+		" Bearer x y z ": "x y z",
+	} {
+		got, ok := BearerToken(header)
+		assert.Equal(t, want, got, "%q", header)
+		assert.Equal(t, want != "", ok, "%q", header)
+	}
+}

@@ -6,7 +6,7 @@
 // Commands:
 //   {"op":"connect","id":"c1","url":"http://127.0.0.1:PORT","path":"/socket.io/",
 //    "namespace":"/graph","transports":["polling"],"auth":{...},"query":{...},
-//    "reconnection":false}
+//    "headers":{...},"reconnection":false}
 //   {"op":"emit","id":"c1","event":"join_session","args":[{...}],"ack":true,"ref":7}
 //   {"op":"disconnect","id":"c1"}
 //   {"op":"close"}
@@ -41,6 +41,7 @@ function connect(cmd) {
   if (cmd.transports) opts.transports = cmd.transports;
   if (cmd.auth) opts.auth = cmd.auth;
   if (cmd.query) opts.query = cmd.query;
+  if (cmd.headers) opts.extraHeaders = cmd.headers;
   if (cmd.upgrade === false) opts.upgrade = false;
   const socket = io(cmd.url + (cmd.namespace || "/"), opts);
   sockets.set(cmd.id, socket);
@@ -57,7 +58,11 @@ function connect(cmd) {
     out({ type: "connect", id, transport: socket.io.engine.transport.name, sid: socket.id });
   });
   socket.on("connect_error", (err) => {
-    out({ type: "connect_error", id, message: String(err && err.message), data: (err && err.data) ?? null });
+    // A refusal at the Engine.IO handshake (a foreign Origin, no token, a
+    // client over its rate) comes as a transport error whose description
+    // is the HTTP status; a refusal at CONNECT carries data.
+    out({ type: "connect_error", id, message: String(err && err.message), data: (err && err.data) ?? null,
+      status: typeof (err && err.description) === "number" ? err.description : 0 });
   });
   socket.on("disconnect", (reason) => out({ type: "disconnect", id, reason }));
   socket.onAny((name, ...args) => out({ type: "event", id, name, args }));

@@ -2,6 +2,7 @@ package engineio
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -32,10 +33,12 @@ type Config struct {
 	// its client's next poll, which takes the last packets and the close
 	// packet (default 2s); a live client polls again at once.
 	CloseLinger time.Duration
-	// AllowedOrigins lists the exact Origin values that may use the server
-	// from a browser. Empty means any origin: the request's Origin is echoed
-	// with credentials allowed, because the frontend runs on another port.
-	AllowedOrigins []string
+	// Admit, when set, vets every request before the server looks at it:
+	// handshake is true for a request that would open a session. It writes
+	// the refusal itself and returns false to refuse (a foreign Origin, a
+	// missing token, a client over its rate). nil admits every request. An
+	// admitted request's Origin is echoed in the CORS headers.
+	Admit func(w http.ResponseWriter, r *http.Request, handshake bool) bool
 	// Logger receives one line per session event; nil means slog.Default().
 	Logger *slog.Logger
 }

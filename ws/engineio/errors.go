@@ -37,7 +37,6 @@ var (
 	errUnknownSID       = wireError{1, "Session ID unknown", http.StatusBadRequest}
 	errBadHandshake     = wireError{2, "Bad handshake method", http.StatusBadRequest}
 	errBadRequest       = wireError{3, "Bad request", http.StatusBadRequest}
-	errForbidden        = wireError{4, "Forbidden", http.StatusForbidden}
 	errBadVersion       = wireError{5, "Unsupported protocol version", http.StatusBadRequest}
 	errTooLarge         = wireError{3, "Payload too large", http.StatusRequestEntityTooLarge}
 	errShuttingDown     = wireError{3, "Server shutting down", http.StatusServiceUnavailable}

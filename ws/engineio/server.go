@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -53,7 +52,8 @@ func NewServer(cfg Config, onConnection func(*Conn)) *Server {
 		onConnection: onConnection,
 		conns:        make(map[string]*Conn),
 	}
-	s.upgrader = websocket.Upgrader{CheckOrigin: s.originAllowed}
+	// Admit has vetted the request's Origin before any upgrade.
+	s.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	return s
 }
 
@@ -119,15 +119,15 @@ func (s *Server) remove(sid string) {
 // ServeHTTP routes a request by its query: a handshake without sid, a poll or
 // post with one, or a WebSocket (direct, or upgrading a polling session).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.cors(w, r) {
-		errForbidden.write(w)
+	q := r.URL.Query()
+	if s.cfg.Admit != nil && !s.cfg.Admit(w, r, q.Get("sid") == "" && r.Method != http.MethodOptions) {
 		return
 	}
+	s.cors(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	q := r.URL.Query()
 	if q.Get("EIO") != "4" {
 		errBadVersion.write(w)
 		return
@@ -246,25 +246,15 @@ func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.readLoop(t)
 }
 
-// originAllowed applies AllowedOrigins; with none configured, any origin is.
-func (s *Server) originAllowed(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	return origin == "" || len(s.cfg.AllowedOrigins) == 0 || slices.Contains(s.cfg.AllowedOrigins, origin)
-}
-
-// cors sets the CORS headers for an allowed origin and reports whether the
-// request may proceed.
-func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+// cors sets the CORS headers for the request's origin, which Admit let in.
+// No credentials: the protocol needs no cookies.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
-	}
-	if !s.originAllowed(r) {
-		return false
+		return
 	}
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
 	h.Add("Vary", "Origin")
 	if r.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
@@ -275,5 +265,4 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 		}
 		h.Set("Access-Control-Max-Age", "86400")
 	}
-	return true
 }

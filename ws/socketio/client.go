@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/talus-tally/server/ws/engineio"
 )
@@ -21,6 +24,8 @@ type client struct {
 
 	pending *Packet
 	parts   [][]byte
+	limiter *rate.Limiter // nil: no limit
+	toldAt  time.Time     // when a socket was last told it was over the limit
 
 	mu           sync.Mutex
 	sockets      map[string]*Socket
@@ -30,6 +35,13 @@ type client struct {
 
 func (s *Server) onEngineConn(c *engineio.Conn) {
 	cl := &client{srv: s, conn: c, log: s.log.With("eio_sid", c.ID()), sockets: make(map[string]*Socket)}
+	if s.cfg.MessageRate > 0 {
+		burst := s.cfg.MessageBurst
+		if burst <= 0 {
+			burst = max(1, int(math.Ceil(s.cfg.MessageRate)))
+		}
+		cl.limiter = rate.NewLimiter(rate.Limit(s.cfg.MessageRate), burst)
+	}
 	c.SetClient(cl)
 	c.OnMessage(cl.onMessage)
 	c.OnClose(cl.onClose)
@@ -46,6 +58,10 @@ func (s *Server) onEngineConn(c *engineio.Conn) {
 
 // onMessage receives Engine.IO messages in order.
 func (cl *client) onMessage(m engineio.Packet) {
+	if cl.limiter != nil && !cl.limiter.Allow() {
+		cl.overLimit(m)
+		return
+	}
 	if m.Binary {
 		if cl.pending == nil {
 			cl.fail("binary message without a packet announcing it", nil)
@@ -73,6 +89,37 @@ func (cl *client) onMessage(m engineio.Packet) {
 		return
 	}
 	cl.dispatch(p, nil)
+}
+
+// overLimit drops a message past the connection's rate. Once a second at
+// most, the socket an event was for hears of it (with an ack when the
+// event asked for one); the rest are dropped unanswered, so a flood costs
+// little more than reading it.
+func (cl *client) overLimit(m engineio.Packet) {
+	now := time.Now()
+	if m.Binary || now.Sub(cl.toldAt) < time.Second {
+		return
+	}
+	p, err := Decode(m.Data)
+	if err != nil || (p.Type != Event && p.Type != BinaryEvent) {
+		return
+	}
+	s := cl.socket(p.Namespace)
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	fn := s.onRateLimited
+	s.mu.Unlock()
+	if fn == nil {
+		return
+	}
+	cl.toldAt = now
+	var ack AckFunc
+	if p.HasID {
+		ack = s.ackFunc(p.ID)
+	}
+	fn(ack)
 }
 
 // fail closes the connection after a protocol violation, as the spec requires.

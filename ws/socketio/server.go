@@ -17,6 +17,12 @@ type Config struct {
 	// ConnectTimeout is how long a new connection may take to join its first
 	// namespace before it is closed (default 45s).
 	ConnectTimeout time.Duration
+	// MessageRate, when positive, bounds the packets one connection may send
+	// per second, with bursts of MessageBurst (default: the rate rounded
+	// up). Packets past it are dropped; an event's socket hears of it
+	// through OnRateLimited, at most once a second.
+	MessageRate  float64
+	MessageBurst int
 	// Logger defaults to Engine.Logger, then slog.Default().
 	Logger *slog.Logger
 }

@@ -67,12 +67,13 @@ type Socket struct {
 	cl  *client
 	hs  Handshake
 
-	mu           sync.Mutex
-	state        socketState
-	early        []engineio.Packet // emitted before the CONNECT reply went out
-	handlers     map[string]handler
-	onConnected  func()
-	onDisconnect func(reason string)
+	mu            sync.Mutex
+	state         socketState
+	early         []engineio.Packet // emitted before the CONNECT reply went out
+	handlers      map[string]handler
+	onConnected   func()
+	onDisconnect  func(reason string)
+	onRateLimited func(ack AckFunc)
 }
 
 // ID returns the socket id sent to the client in the CONNECT reply.
@@ -114,6 +115,15 @@ func (s *Socket) OnBinary(event string, h BinaryHandler) {
 func (s *Socket) OnConnected(fn func()) {
 	s.mu.Lock()
 	s.onConnected = fn
+	s.mu.Unlock()
+}
+
+// OnRateLimited sets the function told (at most once a second) that the
+// connection sent more than its rate and an event for this socket was
+// dropped; ack answers that event when it asked for one.
+func (s *Socket) OnRateLimited(fn func(ack AckFunc)) {
+	s.mu.Lock()
+	s.onRateLimited = fn
 	s.mu.Unlock()
 }
 

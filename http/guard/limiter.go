@@ -1,7 +1,9 @@
-package http
+package guard
 
 import (
 	"math"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -15,8 +17,9 @@ const (
 	limiterSweep = time.Minute
 )
 
-// ipLimiter holds one token bucket per client IP.
-type ipLimiter struct {
+// IPLimiter holds one token bucket per client IP. It is safe for
+// concurrent use.
+type IPLimiter struct {
 	limit rate.Limit
 	burst int
 
@@ -30,15 +33,20 @@ type client struct {
 	seen time.Time
 }
 
-func newIPLimiter(perSecond float64, burst int) *ipLimiter {
+// NewIPLimiter allows perSecond requests per client IP, with bursts of
+// burst (0: perSecond rounded up, at least 1).
+func NewIPLimiter(perSecond float64, burst int) *IPLimiter {
 	if burst <= 0 {
 		burst = max(1, int(math.Ceil(perSecond)))
 	}
-	return &ipLimiter{limit: rate.Limit(perSecond), burst: burst, clients: make(map[string]*client)}
+	return &IPLimiter{limit: rate.Limit(perSecond), burst: burst, clients: make(map[string]*client)}
 }
 
+// Allow reports whether the client of r may make one more request now.
+func (l *IPLimiter) Allow(r *http.Request) bool { return l.allow(ClientIP(r), time.Now()) }
+
 // allow reports whether ip may make one more request at now.
-func (l *ipLimiter) allow(ip string, now time.Time) bool {
+func (l *IPLimiter) allow(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) >= limiterSweep {
@@ -56,4 +64,14 @@ func (l *ipLimiter) allow(ip string, now time.Time) bool {
 	}
 	c.seen = now
 	return c.lim.AllowN(now, 1)
+}
+
+// ClientIP is the peer address of the connection. Forwarding headers are not
+// trusted: any client could set them to dodge its limit.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -1,4 +1,4 @@
-package http
+package guard
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestIPLimiter(t *testing.T) {
-	l := newIPLimiter(1, 2)
+	l := NewIPLimiter(1, 2)
 	t0 := time.Unix(1_000_000, 0)
 
 	assert.True(t, l.allow("10.0.0.1", t0))
@@ -23,6 +23,6 @@ func TestIPLimiter(t *testing.T) {
 }
 
 func TestIPLimiterDefaultBurst(t *testing.T) {
-	assert.Equal(t, 3, newIPLimiter(2.5, 0).burst)
-	assert.Equal(t, 1, newIPLimiter(0.01, 0).burst)
+	assert.Equal(t, 3, NewIPLimiter(2.5, 0).burst)
+	assert.Equal(t, 1, NewIPLimiter(0.01, 0).burst)
 }
