@@ -168,17 +168,20 @@ func (s *session) restoreState(state []byte) error {
 	}
 	s.createdAt, s.lastActivity, s.projectID = head.CreatedAt, head.LastActivity, head.ProjectID
 	if body.Graph != nil {
-		g, t, err := model.GraphFromFile(body.Graph, s.cfg.Catalog)
+		// The server made this state: read it whatever today's limits are,
+		// and hold later commands to them.
+		g, t, err := model.GraphFromFile(body.Graph, s.cfg.Catalog, model.WithLimits(model.Unlimited))
 		if err != nil {
 			return fmt.Errorf("graph: %w", err)
 		}
+		g.SetLimits(s.cfg.Limits)
 		s.graph, s.tmpl, s.projectName = g, t, body.Graph.Name
 	}
 	for _, st := range body.Undo {
-		s.push(&s.undo, step{commandID: st.CommandID, commandType: st.CommandType, ops: st.Ops})
+		s.push(&s.undo, newStep(st.CommandID, st.CommandType, st.Ops))
 	}
 	for _, st := range body.Redo {
-		s.push(&s.redo, step{commandID: st.CommandID, commandType: st.CommandType, ops: st.Ops})
+		s.push(&s.redo, newStep(st.CommandID, st.CommandType, st.Ops))
 	}
 	// The history ends at head.Seq; seqs before it are consumed.
 	if uint64(len(body.History)) > head.Seq {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,46 +217,76 @@ func (c *Client) Count(ctx context.Context) (int, error) {
 	return askRegistry[int](ctx, c, &countSessions{})
 }
 
-// List returns a summary of every session, oldest first; passive ones (not
-// in memory) as they were when they left. A session that does not answer
-// in time is listed as the registry knows it (its clients unknown, shown as
-// 0); one that closed meanwhile is left out. Only a session layer that
+// SessionList is a page of GET /sessions.
+type SessionList struct {
+	Sessions []SessionSummary
+	Total    int    // sessions on the server
+	Next     string // the cursor of the next page; "" after the last
+}
+
+// Page sizes of List.
+const (
+	DefaultListLimit = 100
+	MaxListLimit     = 1000
+)
+
+// List returns a page of up to limit sessions (DefaultListLimit for 0; at
+// most MaxListLimit) in the order they were created, after cursor ("" for
+// the first page; a page's Next for the one after it). Passive sessions (not
+// in memory) are listed as they were when they left; a live one that does
+// not answer in time as the registry knows it (its clients unknown, shown
+// as 0); one that closed meanwhile is left out. Only a session layer that
 // cannot answer at all (stopping) fails the call.
-func (c *Client) List(ctx context.Context) ([]SessionSummary, error) {
-	all, err := askRegistry[[]listed](ctx, c, &listSessions{})
+func (c *Client) List(ctx context.Context, cursor string, limit int) (*SessionList, error) {
+	after, err := parseCursor(cursor)
+	if err != nil {
+		return nil, &model.InvalidRequestError{Field: "cursor", Reason: err.Error()}
+	}
+	switch {
+	case limit <= 0:
+		limit = DefaultListLimit
+	case limit > MaxListLimit:
+		return nil, &model.InvalidRequestError{Field: "limit", Reason: fmt.Sprintf("at most %d", MaxListLimit)}
+	}
+	page, err := askRegistry[sessionPage](ctx, c, &listSessions{After: after, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
 	var live []string
-	known := make(map[string]SessionSummary, len(all))
-	out := make([]SessionSummary, 0, len(all))
-	for _, l := range all {
+	known := make(map[string]SessionSummary, len(page.Rows))
+	for _, l := range page.Rows {
+		known[l.SessionID] = l.Summary
 		if l.Live {
 			live = append(live, l.SessionID)
-			known[l.SessionID] = l.Summary
-		} else {
-			out = append(out, l.Summary)
 		}
 	}
+	fresh := make(map[string]*SessionSummary, len(live))
 	for _, r := range eachSession(live, func(sid string) (*Info, error) { return c.Info(ctx, sid) }) {
 		switch {
 		case r.err == nil:
-			out = append(out, r.value.SessionSummary)
+			fresh[r.sid] = &r.value.SessionSummary
 		case errors.Is(r.err, ErrSessionNotFound):
+			fresh[r.sid] = nil
 		default:
 			c.cfg.Logger.Warn("session did not answer; listed as the registry knows it", "session", r.sid, "err", r.err)
-			out = append(out, known[r.sid])
 		}
 	}
 	if c.stopping.Load() {
 		return nil, fmt.Errorf("%w: stopping", ErrUnavailable)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
+	out := &SessionList{Sessions: make([]SessionSummary, 0, len(page.Rows)), Total: page.Total}
+	for _, l := range page.Rows { // the registry's order: created, then id
+		sum, asked := fresh[l.SessionID]
+		switch {
+		case !asked:
+			out.Sessions = append(out.Sessions, known[l.SessionID])
+		case sum != nil:
+			out.Sessions = append(out.Sessions, *sum)
 		}
-		return out[i].SessionID < out[j].SessionID
-	})
+	}
+	if page.Next != nil {
+		out.Next = page.Next.cursor()
+	}
 	return out, nil
 }
 
@@ -279,13 +308,9 @@ func (c *Client) Close(ctx context.Context, sid string) error {
 // active; one that closed meanwhile counts as neither. Only a session
 // layer that cannot answer at all (stopping) fails the call.
 func (c *Client) Cleanup(ctx context.Context, cutoff time.Time) (removed, active int, err error) {
-	all, err := askRegistry[[]listed](ctx, c, &listSessions{})
+	ids, err := askRegistry[[]string](ctx, c, &sessionIDs{})
 	if err != nil {
 		return 0, 0, err
-	}
-	ids := make([]string, len(all))
-	for i, l := range all {
-		ids[i] = l.SessionID
 	}
 	close := func(sid string) (bool, error) {
 		return askSession[bool](ctx, c, sid, &closeSession{IdleBefore: cutoff})
@@ -378,15 +403,27 @@ func (c *Client) Search(ctx context.Context, sid string, q model.SearchQuery) ([
 	return askSession[[]model.SearchResult](ctx, c, sid, &search{Query: q})
 }
 
-// EventsAfter returns the events after seq and the session's current seq,
-// or a *HistoryGoneError when some of them are no longer kept (or seq is
-// beyond the current seq).
-func (c *Client) EventsAfter(ctx context.Context, sid string, seq uint64) ([]*Event, uint64, error) {
-	page, err := askSession[*eventsPage](ctx, c, sid, &eventsAfter{Seq: seq})
-	if err != nil {
-		return nil, 0, err
+// Page bounds of EventsAfter.
+const (
+	DefaultEventsLimit = 1000
+	MaxEventsLimit     = 10_000
+	// MaxEventsBytes bounds one page's events in bytes, so a reply never
+	// holds a whole history of large events at once.
+	MaxEventsBytes = 4 << 20
+)
+
+// EventsAfter returns a page of the events after seq: up to limit of them
+// (DefaultEventsLimit for 0, at most MaxEventsLimit) and MaxEventsBytes,
+// with the session's current seq; or a *HistoryGoneError when some of them
+// are no longer kept (or seq is beyond the current seq).
+func (c *Client) EventsAfter(ctx context.Context, sid string, seq uint64, limit int) (*EventsPage, error) {
+	switch {
+	case limit <= 0:
+		limit = DefaultEventsLimit
+	case limit > MaxEventsLimit:
+		return nil, &model.InvalidRequestError{Field: "limit", Reason: fmt.Sprintf("at most %d", MaxEventsLimit)}
 	}
-	return page.Events, page.Seq, nil
+	return askSession[*EventsPage](ctx, c, sid, &eventsAfter{Seq: seq, Limit: limit, MaxBytes: MaxEventsBytes})
 }
 
 // Join subscribes sub.Sub to session sid (see Subscription and Joined). If

@@ -70,7 +70,7 @@ func (c *Client) ImportProject(ctx context.Context, file []byte, sid string) (*P
 // the file before a new session is made for it.
 func (c *Client) openFile(ctx context.Context, sid string, msg *openFile) (*Project, error) {
 	return c.openIn(ctx, sid, msg, func() error {
-		_, _, err := readProjectFile(msg.File, c.cfg.Catalog)
+		_, _, err := readProjectFile(msg.File, c.cfg.Catalog, c.cfg.Limits)
 		return err
 	})
 }
@@ -211,7 +211,7 @@ func (c *Client) savedProject(pid string) (*model.Graph, *model.Template, store.
 	case err != nil:
 		return nil, nil, meta, fmt.Errorf("%w: read project: %w", ErrUnavailable, err)
 	}
-	g, t, err := readProjectFile(file, c.cfg.Catalog)
+	g, t, err := readProjectFile(file, c.cfg.Catalog, model.Unlimited) // a saved copy: checked when saved
 	if err != nil {
 		// It was checked when saved: the store or the catalog changed
 		// underneath (a template removed). Not the asker's fault.
@@ -220,13 +220,13 @@ func (c *Client) savedProject(pid string) (*model.Graph, *model.Template, store.
 	return g, t, meta, nil
 }
 
-// readProjectFile decodes and checks a project file.
-func readProjectFile(file []byte, cat *model.Catalog) (*model.Graph, *model.Template, error) {
+// readProjectFile decodes and checks a project file against limits.
+func readProjectFile(file []byte, cat *model.Catalog, limits model.Limits) (*model.Graph, *model.Template, error) {
 	pf, err := decodeProjectFile(file)
 	if err != nil {
 		return nil, nil, err
 	}
-	return model.GraphFromFile(pf, cat)
+	return model.GraphFromFile(pf, cat, model.WithLimits(limits))
 }
 
 func decodeProjectFile(file []byte) (*model.ProjectFile, error) {

@@ -13,9 +13,15 @@ type Config struct {
 	Catalog        *model.Catalog
 	RequestTimeout time.Duration // default 5s; a request's context deadline wins when sooner
 	UndoLimit      int           // undo steps kept, default 1000
+	UndoBytes      int           // and at most about this many bytes of them, default 32 MiB
 	HistoryLimit   int           // events kept per session for replay, default 10000
+	HistoryBytes   int           // and at most this many bytes of them, default 32 MiB
 	CommandIDLimit int           // command ids remembered for retries, default 10000
-	Logger         *slog.Logger
+	MaxSessions    int           // sessions the server holds, in memory or stored, default 100,000
+	// Limits are the budgets of every project: nodes, bytes per value and
+	// per name, commands per batch.
+	Limits model.Limits
+	Logger *slog.Logger
 
 	// Store makes sessions durable: every acknowledged change is journaled
 	// before its reply, and Start brings back every stored session. Saved
@@ -39,6 +45,9 @@ const (
 	DefaultHistoryLimit    = 10000
 	DefaultCommandIDLimit  = 10000
 	DefaultCheckpointEvery = 1000
+	DefaultUndoBytes       = 32 << 20
+	DefaultHistoryBytes    = 32 << 20
+	DefaultMaxSessions     = 100_000
 )
 
 // withDefaults returns cfg with every zero (or negative) field set to its
@@ -53,6 +62,16 @@ func (cfg Config) withDefaults() Config {
 	if cfg.HistoryLimit <= 0 {
 		cfg.HistoryLimit = DefaultHistoryLimit
 	}
+	if cfg.UndoBytes <= 0 {
+		cfg.UndoBytes = DefaultUndoBytes
+	}
+	if cfg.HistoryBytes <= 0 {
+		cfg.HistoryBytes = DefaultHistoryBytes
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.CommandIDLimit <= 0 {
 		cfg.CommandIDLimit = DefaultCommandIDLimit
 	}

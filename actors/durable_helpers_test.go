@@ -80,7 +80,7 @@ type sessionState struct {
 func observe(tb testing.TB, s *Client, sid string) sessionState {
 	tb.Helper()
 	ctx := context.Background()
-	evs, seq, err := s.EventsAfter(ctx, sid, 0)
+	evs, seq, err := allEventsAfter(ctx, s, sid, 0)
 	require.NoError(tb, err)
 	st := sessionState{History: views(evs)}
 	if t, err := s.Tree(ctx, sid); err == nil {

@@ -61,7 +61,7 @@ func TestRestartRoundTrip(t *testing.T) {
 
 			s, _ = restart(t, s, st, cfg)
 
-			list, err := s.List(ctx)
+			list, err := listAll(ctx, s)
 			require.NoError(t, err)
 			require.Len(t, list, 3, "every session is listed, loaded or not")
 			for _, row := range list {
@@ -88,7 +88,7 @@ func TestRestartRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, model.CmdRenameNode, res.CommandType)
 			assert.Equal(t, beforeLast.Roots, res.Roots)
-			evs, _, err := s.EventsAfter(ctx, sid, want[sid].Info.Seq)
+			evs, _, err := allEventsAfter(ctx, s, sid, want[sid].Info.Seq)
 			require.NoError(t, err)
 			requireSeqs(t, evs, want[sid].Info.Seq+1)
 			res, err = s.Redo(ctx, sid, "")
@@ -115,7 +115,7 @@ func TestRestartJoinReplay(t *testing.T) {
 	seen := takeUntil(t, q, model.EventCommandExecuted)
 	lastSeen := seen[len(seen)-1].Seq
 	createPhase(t, s, sid, root, "Engine")
-	missed, _, err := s.EventsAfter(ctx, sid, lastSeen)
+	missed, _, err := allEventsAfter(ctx, s, sid, lastSeen)
 	require.NoError(t, err)
 	require.NotEmpty(t, missed)
 
@@ -145,7 +145,7 @@ func TestClosedSessionStaysClosed(t *testing.T) {
 	s, _ = restart(t, s, st, cfg)
 	_, err := s.Info(ctx, gone)
 	assert.ErrorIs(t, err, ErrSessionNotFound)
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, kept, list[0].SessionID)
@@ -267,7 +267,7 @@ func TestBrokenStoredSession(t *testing.T) {
 	_, err = s.Tree(ctx, sid)
 	require.ErrorIs(t, err, model.ErrInternal)
 	assert.Equal(t, wire.CodeInternal, wire.Code(err))
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	assert.Len(t, list, 2)
 	got := tree(t, s, book.SessionID)
@@ -280,7 +280,7 @@ func TestBrokenStoredSession(t *testing.T) {
 }
 
 // TestChangeTooLarge: a change whose record exceeds the store's record size
-// is refused as INVALID_COMMAND and undone, and the session goes on.
+// is refused as LIMIT_EXCEEDED (bytes_per_change) and undone, and the session goes on.
 func TestChangeTooLarge(t *testing.T) {
 	st := openStore(t, t.TempDir(), store.Options{MaxRecordSize: 4 << 10})
 	s := start(t, Config{Store: st})
@@ -293,7 +293,7 @@ func TestChangeTooLarge(t *testing.T) {
 	}
 	_, err := s.Execute(ctx, sid, ExecuteRequest{Command: batch})
 	require.Error(t, err)
-	assert.Equal(t, wire.CodeInvalidCommand, wire.Code(err))
+	requireLimit(t, err, BudgetChangeBytes)
 	requireSameState(t, before, observe(t, s, sid))
 	createPhase(t, s, sid, root, "Small")
 }

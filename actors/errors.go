@@ -18,6 +18,14 @@ var (
 	ErrUnavailable = &wire.Error{Code: wire.CodeUnavailable, Message: "actors: session unavailable"}
 )
 
+// BudgetSessions is the budget of sessions per server (Config.MaxSessions),
+// as model.LimitError names it.
+const BudgetSessions = "sessions"
+
+// BudgetChangeBytes is the budget of one change's journal record (the
+// store's MaxRecordSize).
+const BudgetChangeBytes = "bytes_per_change"
+
 // HistoryGoneError reports that events after a seq are no longer kept.
 type HistoryGoneError struct {
 	After uint64 // what was asked

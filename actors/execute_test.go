@@ -212,7 +212,7 @@ func TestConcurrentExecute(t *testing.T) {
 		assert.True(t, nodes[c.ID])
 	}
 
-	replayed, seq, err := s.EventsAfter(ctx, sid, 0)
+	replayed, seq, err := allEventsAfter(ctx, s, sid, 0)
 	require.NoError(t, err)
 	assert.Equal(t, in.Seq, seq)
 	requireSeqs(t, replayed, 1)
@@ -303,7 +303,7 @@ func TestPanicInCommand(t *testing.T) {
 	assert.Equal(t, after.Seq, evs[len(evs)-1].Seq)
 	assert.Contains(t, string(evs[2].JSON), `"code":"INTERNAL_ERROR"`)
 	assert.NotContains(t, string(evs[2].JSON), "boom")
-	history, _, err := s.EventsAfter(ctx, sid, before.Seq-1)
+	history, _, err := allEventsAfter(ctx, s, sid, before.Seq-1)
 	require.NoError(t, err)
 	assert.Equal(t, evs, history, "history matches what subscribers got")
 
@@ -475,7 +475,7 @@ func TestPanicAfterApply(t *testing.T) {
 	after := observe(t, s, sid)
 	requireSameState(t, before, after)
 	assert.Equal(t, "Mustang", after.Tree.Roots[0].Name, "the rename was taken back")
-	evs, _, err := s.EventsAfter(ctx, sid, before.Info.Seq)
+	evs, _, err := allEventsAfter(ctx, s, sid, before.Info.Seq)
 	require.NoError(t, err)
 	assert.Empty(t, evs, "no event of the failed command")
 

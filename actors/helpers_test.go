@@ -170,3 +170,37 @@ func (c blocking) Apply(tx *model.Tx) (any, error) {
 	<-c.release
 	return c.NodeID, tx.Rename(c.NodeID, "released")
 }
+
+// listAll lists every session, page after page.
+func listAll(ctx context.Context, s *Client) ([]SessionSummary, error) {
+	var out []SessionSummary
+	cursor := ""
+	for {
+		page, err := s.List(ctx, cursor, 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Sessions...)
+		if page.Next == "" {
+			return out, nil
+		}
+		cursor = page.Next
+	}
+}
+
+// allEventsAfter reads every kept event after seq, page after page, and
+// the session's seq.
+func allEventsAfter(ctx context.Context, s *Client, sid string, seq uint64) ([]*Event, uint64, error) {
+	var out []*Event
+	for {
+		page, err := s.EventsAfter(ctx, sid, seq, 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, page.Events...)
+		if !page.More {
+			return out, page.Seq, nil
+		}
+		seq = page.Events[len(page.Events)-1].Seq
+	}
+}

@@ -12,18 +12,32 @@ type step struct {
 	commandID   string
 	commandType string
 	ops         []model.Op
+	size        int // model.OpsSize(ops)
 }
 
-// push adds st on top of a stack, dropping the oldest entry beyond
-// UndoLimit. The redo stack only ever holds entries moved off the undo
-// stack, so the same bound holds for it.
+func newStep(commandID, commandType string, ops []model.Op) step {
+	return step{commandID: commandID, commandType: commandType, ops: ops, size: model.OpsSize(ops)}
+}
+
+// push adds st on top of a stack, dropping the oldest entries beyond
+// UndoLimit steps or UndoBytes (the newest step always stays, however
+// large: the command was accepted). The redo stack only ever holds entries
+// moved off the undo stack, so the same bounds hold for it.
 func (s *session) push(stack *[]step, st step) {
-	if len(*stack) >= s.cfg.UndoLimit {
-		drop := len(*stack) - s.cfg.UndoLimit + 1
+	*stack = append(*stack, st)
+	total := 0
+	for _, x := range *stack {
+		total += x.size
+	}
+	drop := 0
+	for len(*stack)-drop > 1 && (len(*stack)-drop > s.cfg.UndoLimit || total > s.cfg.UndoBytes) {
+		total -= (*stack)[drop].size
+		drop++
+	}
+	if drop > 0 {
 		clear((*stack)[:drop]) // let the dropped ops be collected
 		*stack = (*stack)[drop:]
 	}
-	*stack = append(*stack, st)
 }
 
 // eventRing keeps the newest events, up to limit, for replay to clients that
@@ -31,18 +45,40 @@ func (s *session) push(stack *[]step, st step) {
 // session's seq. The buffer grows as events come, so an idle session does
 // not hold limit slots.
 type eventRing struct {
-	limit int
-	buf   []*Event
-	start int // index of the oldest event once buf is full
+	limit    int // events
+	maxBytes int // bytes of their JSON
+	bytes    int
+	buf      []*Event
+	start    int // index of the oldest event
 }
 
+// push keeps ev as the newest event, dropping the oldest beyond limit
+// events or maxBytes (the newest always stays).
 func (r *eventRing) push(ev *Event) {
-	if len(r.buf) < r.limit {
+	if len(r.buf) < r.limit && r.start == 0 {
 		r.buf = append(r.buf, ev)
-		return
+	} else {
+		r.bytes -= len(r.buf[r.start].JSON)
+		r.buf[r.start] = ev
+		r.start = (r.start + 1) % len(r.buf)
 	}
-	r.buf[r.start] = ev
-	r.start = (r.start + 1) % len(r.buf)
+	r.bytes += len(ev.JSON)
+	if r.bytes > r.maxBytes && len(r.buf) > 1 {
+		r.trim()
+	}
+}
+
+// trim drops the oldest events until the rest fit maxBytes, leaving the
+// ring holding only what is kept, in order.
+func (r *eventRing) trim() {
+	ordered := r.ordered()
+	drop := 0
+	for r.bytes > r.maxBytes && len(ordered)-drop > 1 {
+		r.bytes -= len(ordered[drop].JSON)
+		drop++
+	}
+	clear(r.buf)
+	r.buf, r.start = append(r.buf[:0], ordered[drop:]...), 0
 }
 
 // ordered returns the kept events, oldest first.

@@ -27,7 +27,7 @@ func TestEmitUnencodablePayload(t *testing.T) {
 }
 
 func TestEventRing(t *testing.T) {
-	r := eventRing{limit: 3}
+	r := eventRing{limit: 3, maxBytes: 1 << 20}
 	evs, ok := r.after(0, 0)
 	assert.True(t, ok)
 	assert.Empty(t, evs)

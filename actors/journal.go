@@ -61,7 +61,7 @@ func (s *session) persist(rec *record, rollback func()) error {
 		// cannot help, so it is the command's fault, not the server's state.
 		s.log.Warn("change too large to journal; it is undone", "kind", rec.Kind, "bytes", len(data), "err", err)
 		s.unstage(rollback)
-		return &model.InvalidCommandError{Rule: "too_large", Reason: fmt.Sprintf("the change is too large to record (%d bytes)", len(data))}
+		return &model.LimitError{Budget: BudgetChangeBytes, Limit: int64(s.cfg.Store.MaxRecordSize()), Reason: fmt.Sprintf("the change is too large to record (%d bytes)", len(data))}
 	}
 	if err != nil {
 		s.log.Error("journal append failed; the change is undone", "kind", rec.Kind, "seq", s.seq, "err", err)
@@ -123,7 +123,7 @@ func (s *session) replay(r store.Record) error {
 		if err != nil {
 			return fmt.Errorf("record at seq %d: replay %s: %w", r.Seq, rec.CommandType, err)
 		}
-		s.pushCommand(step{commandID: rec.CommandID, commandType: rec.CommandType, ops: applied.Ops})
+		s.pushCommand(newStep(rec.CommandID, rec.CommandType, applied.Ops))
 	case recUndo, recRedo:
 		if s.graph == nil {
 			return fmt.Errorf("record at seq %d: %s without a project", r.Seq, rec.Kind)

@@ -153,11 +153,14 @@ type (
 		ProjectID string
 		Query     model.SearchQuery
 	}
-	// eventsAfter asks for the kept events with a seq above Seq.
+	// eventsAfter asks for the kept events with a seq above Seq: up to
+	// Limit of them, and no more bytes than MaxBytes past the first.
 	eventsAfter struct {
-		asks[*eventsPage]
+		asks[*EventsPage]
 		readOnly
-		Seq uint64
+		Seq      uint64
+		Limit    int
+		MaxBytes int
 	}
 	// exportProject asks for the open project, which must be ProjectID, as
 	// a project file.
@@ -174,10 +177,11 @@ type (
 	}
 )
 
-// eventsPage answers eventsAfter.
-type eventsPage struct {
+// EventsPage is a page of a session's kept events.
+type EventsPage struct {
 	Events []*Event
 	Seq    uint64 // the session's seq when it answered
+	More   bool   // events after the last of Events are kept too: ask again after it
 }
 
 // Requests the registry handles itself.
@@ -195,10 +199,17 @@ type (
 		asks[string]
 		SessionID string
 	}
-	// listSessions asks for every session the registry knows, with what it
-	// knows of each.
+	// listSessions asks for a page of the sessions the registry knows, in
+	// creation order, after the key After (nil: from the start), with what
+	// it knows of each.
 	listSessions struct {
-		asks[[]listed]
+		asks[sessionPage]
+		After *orderKey
+		Limit int
+	}
+	// sessionIDs asks for the id of every session (cleanup).
+	sessionIDs struct {
+		asks[[]string]
 	}
 	// countSessions asks how many sessions there are, live or passive.
 	countSessions struct {
@@ -269,6 +280,13 @@ type entryView struct {
 type passiveDeleted struct {
 	SessionID string
 	Err       error
+}
+
+// sessionPage answers listSessions.
+type sessionPage struct {
+	Rows  []listed
+	Total int
+	Next  *orderKey // where the next page starts; nil when this is the last
 }
 
 // listed is one session in the registry's list. Summary is what the

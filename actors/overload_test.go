@@ -84,7 +84,7 @@ func TestListCleanupBusySession(t *testing.T) {
 	other, _ := project(t, s)
 	release := block(t, s, busy, root)
 
-	list, err := s.List(shortCtx(t))
+	list, err := listAll(shortCtx(t), s)
 	require.NoError(t, err)
 	rows := map[string]SessionSummary{}
 	for _, row := range list {
@@ -122,7 +122,7 @@ func TestListCleanupStopping(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	require.NoError(t, s.Stop(ctx))
-	_, err := s.List(ctx)
+	_, err := listAll(ctx, s)
 	assert.ErrorIs(t, err, ErrUnavailable)
 	_, _, err = s.Cleanup(ctx, time.Now())
 	assert.ErrorIs(t, err, ErrUnavailable)
@@ -146,7 +146,7 @@ func TestExpiredRequestNotApplied(t *testing.T) {
 
 	tr := tree(t, s, sid)
 	assert.Empty(t, tr.Roots[0].Children, "the expired command was not applied")
-	evs, _, err := s.EventsAfter(ctx, sid, 0)
+	evs, _, err := allEventsAfter(ctx, s, sid, 0)
 	require.NoError(t, err)
 	for _, ev := range evs {
 		assert.NotEqual(t, "late", ev.CommandID, "no event of the expired command (%s)", ev.Name)

@@ -48,7 +48,7 @@ func TestPassivation(t *testing.T) {
 	waitPassive(t, s, sid)
 	assert.True(t, isLiveNow(t, s, watched), "a session with a client stays in memory")
 
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	for _, row := range list {
@@ -117,7 +117,7 @@ func TestPassiveClose(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, removed)
 	assert.Equal(t, 0, active)
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	assert.Empty(t, list)
 }

@@ -189,7 +189,7 @@ func TestImportHostile(t *testing.T) {
 		})
 	}
 	requireSameState(t, before, observe(t, s, sid))
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	assert.Len(t, list, 1, "no session was left behind")
 }
@@ -217,7 +217,7 @@ func TestProjectsWithoutStore(t *testing.T) {
 // requireFileTree checks that a project file holds the tree roots.
 func requireFileTree(tb testing.TB, file []byte, roots []model.TreeNode) {
 	tb.Helper()
-	g, _, err := readProjectFile(file, testCatalog(tb))
+	g, _, err := readProjectFile(file, testCatalog(tb), model.Limits{}.WithDefaults())
 	require.NoError(tb, err)
 	require.Equal(tb, roots, g.Tree())
 }

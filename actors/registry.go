@@ -29,6 +29,7 @@ type registry struct {
 	self     *actor.PID
 	sessions map[string]*entry   // by session id
 	projects map[string][]string // project id -> the sessions that have it open, oldest first
+	order    sessionOrder        // the sessions as GET /sessions lists them
 	gen      uint64              // incarnations spawned so far
 	stopping *stopping           // non-nil once stopAll came
 }
@@ -79,6 +80,7 @@ func newRegistry(cfg Config, known []stored) *registry {
 	slices.SortStableFunc(known, func(a, b stored) int { return a.summary.LastActivity.Compare(b.summary.LastActivity) })
 	for _, k := range known {
 		r.sessions[k.summary.SessionID] = &entry{state: stopped, project: k.project, summary: k.summary}
+		r.order.add(keyOf(k.summary))
 		if k.project != "" {
 			r.addProject(k.project, k.summary.SessionID)
 		}
@@ -139,6 +141,10 @@ func (r *registry) Receive(c actor.Context) {
 			m.refuse(c, fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID))
 			return
 		}
+		if len(r.sessions) >= r.cfg.MaxSessions {
+			m.refuse(c, &model.LimitError{Budget: BudgetSessions, Limit: int64(r.cfg.MaxSessions), Reason: "the server holds as many sessions as it may; close some"})
+			return
+		}
 		e := &entry{summary: newSummary(m.SessionID, time.Now())}
 		r.sessions[m.SessionID] = e
 		if err := r.spawn(c, m.SessionID, e, false); err != nil {
@@ -146,15 +152,27 @@ func (r *registry) Receive(c actor.Context) {
 			m.refuse(c, err)
 			return
 		}
+		r.order.add(keyOf(e.summary))
 		m.answer(c, m.SessionID, nil)
 	case *listSessions:
-		out := make([]listed, 0, len(r.sessions))
-		for id, e := range r.sessions {
+		keys, more := r.order.page(m.After, m.Limit, r.exists)
+		page := sessionPage{Rows: make([]listed, 0, len(keys)), Total: len(r.sessions)}
+		for _, k := range keys {
+			e := r.sessions[k.id]
 			sum := e.summary
 			sum.ActiveClients, sum.HasProject = 0, e.project != ""
-			out = append(out, listed{SessionID: id, Live: e.state == live, Summary: sum})
+			page.Rows = append(page.Rows, listed{SessionID: k.id, Live: e.state == live, Summary: sum})
 		}
-		m.answer(c, out, nil)
+		if more {
+			page.Next = &keys[len(keys)-1]
+		}
+		m.answer(c, page, nil)
+	case *sessionIDs:
+		ids := make([]string, 0, len(r.sessions))
+		for id := range r.sessions {
+			ids = append(ids, id)
+		}
+		m.answer(c, ids, nil)
 	case *countSessions:
 		m.answer(c, len(r.sessions), nil)
 	case *describe:
@@ -404,6 +422,12 @@ func (r *registry) stopDone(c actor.Context) {
 func (r *registry) forget(sid string) {
 	r.forgetProject(sid)
 	delete(r.sessions, sid)
+	r.order.removed(r.exists)
+}
+
+func (r *registry) exists(sid string) bool {
+	_, ok := r.sessions[sid]
+	return ok
 }
 
 // addProject records that session sid opened project pid, as its newest

@@ -36,7 +36,7 @@ func TestReplayMatchesLive(t *testing.T) {
 			copied.cfg.Store = nil // walking it must not write to the live session's journal
 
 			requireSame(t, s, sid, copied)
-			evs, _, err := s.EventsAfter(context.Background(), sid, 0)
+			evs, _, err := allEventsAfter(context.Background(), s, sid, 0)
 			require.NoError(t, err)
 			require.Equal(t, views(evs), views(copied.history.ordered()), "the same events, as sent")
 			walkBoth(t, s, sid, copied, false) // back to the start
@@ -56,7 +56,7 @@ func walkBoth(tb testing.TB, s *Client, sid string, copied *session, isRedo bool
 	}
 	for n := 0; ; n++ {
 		_, liveErr := step(context.Background(), sid, "")
-		_, copyErr := copied.step("", isRedo)
+		_, copyErr := copied.step("", isRedo, time.Time{})
 		require.Equal(tb, errors.Is(liveErr, done), errors.Is(copyErr, done), "step %d: %v / %v", n, liveErr, copyErr)
 		if liveErr != nil {
 			require.ErrorIs(tb, liveErr, done)

@@ -77,7 +77,7 @@ func newSession(a sessionArgs) *session {
 		createdAt:    a.created,
 		lastActivity: a.created,
 		commandIDs:   newCommandCache(a.cfg.CommandIDLimit),
-		history:      eventRing{limit: a.cfg.HistoryLimit},
+		history:      eventRing{limit: a.cfg.HistoryLimit, maxBytes: a.cfg.HistoryBytes},
 		subs:         make(map[string]Subscriber),
 	}
 }
@@ -122,13 +122,13 @@ func (s *session) Receive(c actor.Context) {
 	case *actor.Stopped:
 		s.stopped()
 	case *execute:
-		v, err := s.execute(m.Req)
+		v, err := s.execute(m.Req, m.Deadline)
 		m.answer(c, v, err)
 	case *undo:
-		v, err := s.step(m.CommandID, false)
+		v, err := s.step(m.CommandID, false, m.Deadline)
 		m.answer(c, v, err)
 	case *redo:
-		v, err := s.step(m.CommandID, true)
+		v, err := s.step(m.CommandID, true, m.Deadline)
 		m.answer(c, v, err)
 	case *createProject:
 		v, err := s.createProject(c, m)
@@ -165,7 +165,7 @@ func (s *session) Receive(c actor.Context) {
 		v, err := s.search(m.ProjectID, m.Query)
 		m.answer(c, v, err)
 	case *eventsAfter:
-		v, err := s.eventsAfter(m.Seq)
+		v, err := s.eventsAfter(m.Seq, m.Limit, m.MaxBytes)
 		m.answer(c, v, err)
 	case *exportProject:
 		v, err := s.exportProject(m.ProjectID)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,8 +15,9 @@ import (
 func newID() string { return uuid.NewString() }
 
 // execute runs one command. A command id seen before is answered with its
-// first result and changes nothing.
-func (s *session) execute(req ExecuteRequest) (*Executed, error) {
+// first result and changes nothing. A command that finishes after its
+// asker's deadline is taken back: the asker was told UNAVAILABLE.
+func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, error) {
 	if isNil(req.Command) {
 		return nil, &model.InvalidRequestError{Field: "command_type", Reason: "no command"}
 	}
@@ -48,6 +50,9 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 		return nil, err
 	}
 	s.unjournaled = applied.Ops // from here a panic takes them back
+	if err := s.tooLate(deadline, applied.Ops); err != nil {
+		return nil, err
+	}
 	for _, ev := range applied.Events {
 		s.emit(ev.Name, id, ev.Data)
 	}
@@ -65,7 +70,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
-	s.pushCommand(step{commandID: id, commandType: ctype, ops: applied.Ops})
+	s.pushCommand(newStep(id, ctype, applied.Ops))
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
@@ -74,7 +79,7 @@ func (s *session) execute(req ExecuteRequest) (*Executed, error) {
 // step undoes the newest undo step, or redoes the newest redo step. Its
 // events carry commandID, the id of the undo or redo request itself, so a
 // retried undo is not applied twice.
-func (s *session) step(commandID string, isRedo bool) (*Executed, error) {
+func (s *session) step(commandID string, isRedo bool, deadline time.Time) (*Executed, error) {
 	if err := wire.CheckCommandID(commandID); err != nil {
 		return nil, err
 	}
@@ -90,6 +95,9 @@ func (s *session) step(commandID string, isRedo bool) (*Executed, error) {
 	}
 	s.touch()
 	s.unjournaled = applied.Ops // from here a panic takes them back
+	if err := s.tooLate(deadline, applied.Ops); err != nil {
+		return nil, err
+	}
 	id := commandID
 	if id == "" {
 		id = newID()
@@ -181,6 +189,19 @@ func (s *session) pushCommand(st step) {
 	s.push(&s.undo, st)
 	clear(s.redo)
 	s.redo = s.redo[:0]
+}
+
+// tooLate takes back a change that finished after its asker's deadline:
+// the asker was told UNAVAILABLE, and "unavailable" must not mean "done
+// after all". The events staged for it go too, their seqs given back.
+func (s *session) tooLate(deadline time.Time, ops []model.Op) error {
+	if deadline.IsZero() || !time.Now().After(deadline) {
+		return nil
+	}
+	s.unjournaled = nil
+	s.unstage(func() { s.revert(ops) })
+	s.log.Warn("change finished after its request's deadline; it is taken back", "ops", len(ops))
+	return fmt.Errorf("%w: the change took longer than its request's deadline", ErrUnavailable)
 }
 
 // persistApplied journals rec, the change that applied ops to the graph,

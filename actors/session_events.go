@@ -84,12 +84,23 @@ func (s *session) encodePayload(name string, data any) (out []byte) {
 	return b
 }
 
-// eventsAfter answers the events request: every kept event after seq.
-func (s *session) eventsAfter(seq uint64) (*eventsPage, error) {
+// eventsAfter answers the events request: the kept events after seq, a
+// page of at most limit events and maxBytes bytes (the first event always).
+func (s *session) eventsAfter(seq uint64, limit, maxBytes int) (*EventsPage, error) {
 	evs, ok := s.history.after(seq, s.seq)
 	if !ok {
 		return nil, &HistoryGoneError{After: seq, Seq: s.seq}
 	}
 	s.touch()
-	return &eventsPage{Events: evs, Seq: s.seq}, nil
+	page := &EventsPage{Seq: s.seq}
+	size := 0
+	for i, ev := range evs {
+		size += len(ev.JSON)
+		if i > 0 && (i == limit || size > maxBytes) {
+			page.More = true
+			break
+		}
+		page.Events = append(page.Events, ev)
+	}
+	return page, nil
 }

@@ -22,7 +22,10 @@ func (s *session) createProject(c actor.Context, m *createProject) (*Project, er
 	if err != nil {
 		return nil, err
 	}
-	g, rootID := model.NewProject(tmpl, m.Name)
+	if err := s.cfg.Limits.CheckName(m.Name); err != nil {
+		return nil, err
+	}
+	g, rootID := model.NewProject(tmpl, m.Name, model.WithLimits(s.cfg.Limits))
 	name := rootName(g, rootID)
 	if err := s.open(c, tmpl, g, newID(), name); err != nil {
 		return nil, err
@@ -122,7 +125,7 @@ func (s *session) openFile(c actor.Context, m *openFile) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, t, err := model.GraphFromFile(pf, s.cfg.Catalog)
+	g, t, err := model.GraphFromFile(pf, s.cfg.Catalog, model.WithLimits(s.cfg.Limits))
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func TestCreateInfoList(t *testing.T) {
 	_, err = s.FindProject(ctx, "nope")
 	assert.ErrorIs(t, err, ErrProjectNotFound)
 
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	ids := []string{}
 	for _, row := range list {
@@ -101,7 +101,7 @@ func TestCreateProjectUnknownTemplate(t *testing.T) {
 	ctx := context.Background()
 	_, err := s.CreateProject(ctx, "", "no-such-template", "x")
 	require.ErrorIs(t, err, model.ErrTemplateNotFound)
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	assert.Empty(t, list, "no session is left behind")
 
@@ -215,7 +215,7 @@ func TestClose(t *testing.T) {
 
 	_, err = s.Info(ctx, other)
 	assert.NoError(t, err, "other sessions live on")
-	list, err := s.List(ctx)
+	list, err := listAll(ctx, s)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, other, list[0].SessionID)

@@ -19,7 +19,7 @@ func TestJoinReplay(t *testing.T) {
 	sid, root := project(t, s)
 	createPhase(t, s, sid, root, "a") // seqs 2..4
 	createPhase(t, s, sid, root, "b") // seqs 5..7
-	all, seq, err := s.EventsAfter(ctx, sid, 1)
+	all, seq, err := allEventsAfter(ctx, s, sid, 1)
 	require.NoError(t, err)
 	require.Equal(t, uint64(7), seq)
 
@@ -90,23 +90,23 @@ func TestEventsAfter(t *testing.T) {
 	sid, root := project(t, s)
 	createPhase(t, s, sid, root, "a") // seq 4
 
-	evs, seq, err := s.EventsAfter(ctx, sid, 0)
+	evs, seq, err := allEventsAfter(ctx, s, sid, 0)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(4), seq)
 	requireSeqs(t, evs, 1)
 
 	createPhase(t, s, sid, root, "b") // seq 7; kept 4..7
-	evs, seq, err = s.EventsAfter(ctx, sid, 3)
+	evs, seq, err = allEventsAfter(ctx, s, sid, 3)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(7), seq)
 	requireSeqs(t, evs, 4)
 
-	evs, _, err = s.EventsAfter(ctx, sid, 7)
+	evs, _, err = allEventsAfter(ctx, s, sid, 7)
 	require.NoError(t, err)
 	assert.Empty(t, evs)
 
 	for _, after := range []uint64{0, 2, 8} {
-		_, _, err = s.EventsAfter(ctx, sid, after)
+		_, _, err = allEventsAfter(ctx, s, sid, after)
 		var gone *HistoryGoneError
 		require.ErrorAs(t, err, &gone, "after %d", after)
 		assert.Equal(t, after, gone.After)
@@ -148,7 +148,7 @@ func TestSlowConsumer(t *testing.T) {
 	assert.Contains(t, string(left[0].JSON), `"client_id":"slow"`)
 	assert.Contains(t, string(left[0].JSON), `"client_count":1`)
 
-	history, _, err := s.EventsAfter(ctx, sid, j.Seq)
+	history, _, err := allEventsAfter(ctx, s, sid, j.Seq)
 	require.NoError(t, err)
 	assert.Equal(t, evs, history)
 }

@@ -44,16 +44,41 @@ func (s *Server) handleCreateSession(w nethttp.ResponseWriter, r *nethttp.Reques
 	s.writeJSON(w, r, nethttp.StatusCreated, map[string]string{"session_id": sid})
 }
 
+// sessionsReply is a page of GET /sessions.
+type sessionsReply struct {
+	Sessions   []actors.SessionSummary `json:"sessions"`
+	Total      int                     `json:"total"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+}
+
+// handleListSessions answers a page of the sessions, oldest first:
+// ?limit= (default 100, at most 1000) and ?cursor= (a page's next_cursor).
 func (s *Server) handleListSessions(w nethttp.ResponseWriter, r *nethttp.Request) {
-	list, err := s.sessions.List(r.Context())
+	limit, err := queryInt(r, "limit")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []actors.SessionSummary{}
+	page, err := s.sessions.List(r.Context(), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{"sessions": list, "total": len(list)})
+	s.writeJSON(w, r, nethttp.StatusOK, sessionsReply{Sessions: page.Sessions, Total: page.Total, NextCursor: page.Next})
+}
+
+// queryInt reads an optional non-negative integer query parameter; 0 when
+// it is absent.
+func queryInt(r *nethttp.Request, name string) (int, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, wire.FieldError(name, name+" must be a non-negative integer")
+	}
+	return n, nil
 }
 
 func (s *Server) handleSessionInfo(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -133,10 +158,11 @@ func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
 }
 
 // eventsReply is GET /sessions/{sid}/events: each event exactly as sent to
-// socket clients.
+// socket clients, a page at a time.
 type eventsReply struct {
-	Events []json.RawMessage `json:"events"`
-	Seq    uint64            `json:"seq"`
+	Events       []json.RawMessage `json:"events"`
+	Seq          uint64            `json:"seq"`
+	NextAfterSeq *uint64           `json:"next_after_seq,omitempty"` // more events follow: ask again with after_seq=this
 }
 
 func (s *Server) handleEvents(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -150,14 +176,23 @@ func (s *Server) handleEvents(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, wire.FieldError("after_seq", "after_seq must be a non-negative integer"))
 		return
 	}
-	events, seq, err := s.sessions.EventsAfter(r.Context(), chi.URLParam(r, "sessionID"), after)
+	limit, err := queryInt(r, "limit")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := eventsReply{Events: make([]json.RawMessage, 0, len(events)), Seq: seq}
-	for _, ev := range events {
+	page, err := s.sessions.EventsAfter(r.Context(), chi.URLParam(r, "sessionID"), after, limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := eventsReply{Events: make([]json.RawMessage, 0, len(page.Events)), Seq: page.Seq}
+	for _, ev := range page.Events {
 		out.Events = append(out.Events, json.RawMessage(ev.JSON))
+	}
+	if page.More {
+		next := page.Events[len(page.Events)-1].Seq
+		out.NextAfterSeq = &next
 	}
 	s.writeJSON(w, r, nethttp.StatusOK, out)
 }

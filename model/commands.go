@@ -148,6 +148,14 @@ func (c ApplyKit) Apply(tx *Tx) (any, error) {
 	if _, err := tx.g.need(c.TargetID); err != nil {
 		return nil, err
 	}
+	// The whole copy must fit before a node of it is made.
+	size := 0
+	for _, id := range kit.Children {
+		size += tx.g.subtreeSize(id)
+	}
+	if err := tx.g.limits.checkNodes(len(tx.g.nodes), size); err != nil {
+		return nil, err
+	}
 	// Copy every subtree before pasting any: the target may sit inside the
 	// kit, and a kit must never copy its own copies.
 	subtrees := make([][]Node, 0, len(kit.Children))
@@ -178,6 +186,9 @@ func (c Batch) Apply(tx *Tx) (any, error) {
 	if len(c.Commands) == 0 {
 		return nil, invalidCommand("batch", "a batch needs at least one command")
 	}
+	if n := c.size(); n > tx.g.limits.MaxBatch {
+		return nil, limitError(BudgetBatch, tx.g.limits.MaxBatch, "a batch of %d commands", n)
+	}
 	out := make([]any, 0, len(c.Commands))
 	for i, cmd := range c.Commands {
 		if cmd == nil {
@@ -190,4 +201,19 @@ func (c Batch) Apply(tx *Tx) (any, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// size counts the batch's commands, those of nested batches included.
+func (c Batch) size() int {
+	n := 0
+	for _, cmd := range c.Commands {
+		n++
+		switch b := cmd.(type) {
+		case Batch:
+			n += b.size()
+		case *Batch:
+			n += b.size()
+		}
+	}
+	return n
 }

@@ -97,6 +97,9 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 		return bad("template_id", "unknown template %q", tid)
 	}
 	g = NewGraph(t, opts...)
+	if err := g.limits.checkNodes(0, len(pf.Nodes)); err != nil {
+		return nil, nil, err
+	}
 	parentOf := map[string]string{}
 	for key, fn := range pf.Nodes {
 		field := fmt.Sprintf("nodes[%q]", key)
@@ -127,11 +130,17 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 			if err != nil {
 				return bad(field+".properties."+pid, "%s", reasonOf(err))
 			}
+			if err := g.limits.checkValue(pid, cv); err != nil {
+				return nil, nil, err
+			}
 			props[pid] = cv
 		}
 		name := fn.Name
 		if name == "" {
 			name = nt.Label
+		}
+		if err := g.limits.CheckName(name); err != nil {
+			return nil, nil, err
 		}
 		for i, c := range fn.Children {
 			if _, ok := pf.Nodes[c]; !ok {

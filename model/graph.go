@@ -25,11 +25,12 @@ type Node struct {
 // Graph is a forest of nodes typed by one template. Roots are ordered, and
 // so are every node's children. A Graph is not safe for concurrent use.
 type Graph struct {
-	tmpl  *Template
-	nodes map[string]*Node
-	roots []string
-	newID func() string
-	now   func() time.Time
+	tmpl   *Template
+	nodes  map[string]*Node
+	roots  []string
+	newID  func() string
+	now    func() time.Time
+	limits Limits
 }
 
 // TreeNode is a copy of a node with its children nested, as the tree
@@ -84,10 +85,11 @@ func WithClock(f func() time.Time) Option { return func(g *Graph) { g.now = f } 
 // NewGraph returns an empty graph typed by t.
 func NewGraph(t *Template, opts ...Option) *Graph {
 	g := &Graph{
-		tmpl:  t,
-		nodes: map[string]*Node{},
-		newID: uuid.NewString,
-		now:   func() time.Time { return time.Now().UTC() },
+		tmpl:   t,
+		nodes:  map[string]*Node{},
+		newID:  uuid.NewString,
+		now:    func() time.Time { return time.Now().UTC() },
+		limits: Limits{}.WithDefaults(),
 	}
 	for _, o := range opts {
 		o(g)
@@ -186,7 +188,7 @@ func (n *Node) equal(o *Node) bool {
 
 // Clone returns a deep copy of g (tests and snapshots; commands never copy the graph).
 func (g *Graph) Clone() *Graph {
-	c := &Graph{tmpl: g.tmpl, nodes: make(map[string]*Node, len(g.nodes)), roots: append([]string{}, g.roots...), newID: g.newID, now: g.now}
+	c := &Graph{tmpl: g.tmpl, nodes: make(map[string]*Node, len(g.nodes)), roots: append([]string{}, g.roots...), newID: g.newID, now: g.now, limits: g.limits}
 	for id, n := range g.nodes {
 		cp := n.clone()
 		c.nodes[id] = &cp

@@ -303,6 +303,19 @@ func (g *Graph) isAncestorOrSelf(id string, n *Node) bool {
 }
 
 // subtree returns copies of the subtree at id, parents first (pre-order).
+// subtreeSize counts the nodes of the subtree at id without copying them.
+func (g *Graph) subtreeSize(id string) int {
+	n := 0
+	stack := []string{id}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n++
+		stack = append(stack, g.nodes[cur].Children...)
+	}
+	return n
+}
+
 func (g *Graph) subtree(id string) []Node {
 	var out []Node
 	stack := []string{id}

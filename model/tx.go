@@ -146,6 +146,12 @@ func (tx *Tx) Create(parentID, typeID, name string, props map[string]any, index 
 	if err != nil {
 		return "", err
 	}
+	if err := g.limits.checkNodes(len(g.nodes), 1); err != nil {
+		return "", err
+	}
+	if err := g.limits.CheckName(name); err != nil {
+		return "", err
+	}
 	values := nt.defaults()
 	for k, v := range props {
 		def, ok := nt.Property(k)
@@ -157,6 +163,9 @@ func (tx *Tx) Create(parentID, typeID, name string, props map[string]any, index 
 		}
 		cv, err := canonicalValue(def, v)
 		if err != nil {
+			return "", err
+		}
+		if err := g.limits.checkValue(k, cv); err != nil {
 			return "", err
 		}
 		if checkRequired(def, cv) != nil {
@@ -208,6 +217,9 @@ func (tx *Tx) SetProperty(nodeID, propID string, value any) error {
 	if err != nil {
 		return err
 	}
+	if err := tx.g.limits.checkValue(propID, v); err != nil {
+		return err
+	}
 	if err := checkRequired(def, v); err != nil {
 		return err
 	}
@@ -239,6 +251,9 @@ func (tx *Tx) Rename(nodeID, name string) error {
 	}
 	if isBlank(name) {
 		return invalidCommand("name", "a node name cannot be empty")
+	}
+	if err := tx.g.limits.CheckName(name); err != nil {
+		return err
 	}
 	return tx.record(Op{Kind: OpRename, NodeID: nodeID, NewName: name})
 }
@@ -294,6 +309,9 @@ func (tx *Tx) Copy(srcID, parentID string) (string, error) {
 	if _, err := tx.g.need(srcID); err != nil {
 		return "", err
 	}
+	if err := tx.g.limits.checkNodes(len(tx.g.nodes), tx.g.subtreeSize(srcID)); err != nil {
+		return "", err // before a single node is copied
+	}
 	return tx.paste(tx.g.subtree(srcID), parentID)
 }
 
@@ -307,6 +325,9 @@ func (tx *Tx) paste(nodes []Node, parentID string) (string, error) {
 	}
 	if pt := tx.nodeType(p); !pt.Allows(nodes[0].Type) {
 		return "", invalidCommand("allowed_children", "a %q cannot hold a %q (allowed: %v)", pt.ID, nodes[0].Type, pt.AllowedChildren)
+	}
+	if err := g.limits.checkNodes(len(g.nodes), len(nodes)); err != nil {
+		return "", err
 	}
 	ids := make(map[string]string, len(nodes))
 	for _, n := range nodes {

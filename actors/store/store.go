@@ -244,5 +244,8 @@ func (s *Store) Stats() Stats {
 	return st
 }
 
+// MaxRecordSize is the largest record Data the journal takes.
+func (s *Store) MaxRecordSize() int { return s.opts.MaxRecordSize }
+
 // Dir is the data directory the store was opened on.
 func (s *Store) Dir() string { return s.dir }

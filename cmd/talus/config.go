@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/http/guard"
+	"github.com/talus-tally/server/model"
 )
 
 // config is everything the server is started with.
@@ -37,6 +39,10 @@ type config struct {
 	AllowedHosts     []string
 	ReadTimeout      time.Duration
 	HTTPIdleTimeout  time.Duration
+	UndoBytes        int
+	HistoryBytes     int
+	MaxSessions      int
+	Limits           model.Limits
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -96,6 +102,20 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"how long a client may take to send a whole request, headers and body (TALUS_READ_TIMEOUT)")
 	fs.DurationVar(&cfg.HTTPIdleTimeout, "http-idle-timeout", env.duration("TALUS_HTTP_IDLE_TIMEOUT", 2*time.Minute),
 		"how long an idle keep-alive HTTP connection stays open (TALUS_HTTP_IDLE_TIMEOUT)")
+	fs.IntVar(&cfg.UndoBytes, "undo-bytes", int(env.int64("TALUS_UNDO_BYTES", actors.DefaultUndoBytes)),
+		"bytes of undo and redo steps kept per session, about; the oldest go first (TALUS_UNDO_BYTES)")
+	fs.IntVar(&cfg.HistoryBytes, "history-bytes", int(env.int64("TALUS_HISTORY_BYTES", actors.DefaultHistoryBytes)),
+		"bytes of events kept per session for catch-up; the oldest go first (TALUS_HISTORY_BYTES)")
+	fs.IntVar(&cfg.MaxSessions, "max-sessions", int(env.int64("TALUS_MAX_SESSIONS", actors.DefaultMaxSessions)),
+		"sessions the server holds, in memory or stored; more is 400 LIMIT_EXCEEDED (TALUS_MAX_SESSIONS)")
+	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", int(env.int64("TALUS_MAX_NODES", model.DefaultMaxNodes)),
+		"nodes per project; a command or import past it is 400 LIMIT_EXCEEDED (TALUS_MAX_NODES)")
+	fs.IntVar(&cfg.Limits.MaxValueBytes, "max-value-bytes", int(env.int64("TALUS_MAX_VALUE_BYTES", model.DefaultMaxValueBytes)),
+		"bytes of one property value (TALUS_MAX_VALUE_BYTES)")
+	fs.IntVar(&cfg.Limits.MaxNameBytes, "max-name-bytes", int(env.int64("TALUS_MAX_NAME_BYTES", model.DefaultMaxNameBytes)),
+		"bytes of one node name (TALUS_MAX_NAME_BYTES)")
+	fs.IntVar(&cfg.Limits.MaxBatch, "max-batch", int(env.int64("TALUS_MAX_BATCH", model.DefaultMaxBatch)),
+		"commands in one Batch, nested ones counted (TALUS_MAX_BATCH)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -146,6 +166,12 @@ func (cfg config) validate() error {
 	}
 	if cfg.IdleTimeout < 0 || cfg.CheckpointEvery <= 0 {
 		errs = append(errs, errors.New("-idle-timeout must not be negative and -checkpoint-every must be positive"))
+	}
+	if cfg.UndoBytes <= 0 || cfg.HistoryBytes <= 0 || cfg.MaxSessions <= 0 {
+		errs = append(errs, errors.New("-undo-bytes, -history-bytes and -max-sessions must be positive"))
+	}
+	if cfg.Limits.MaxNodes <= 0 || cfg.Limits.MaxValueBytes <= 0 || cfg.Limits.MaxNameBytes <= 0 || cfg.Limits.MaxBatch <= 0 {
+		errs = append(errs, errors.New("-max-nodes, -max-value-bytes, -max-name-bytes and -max-batch must be positive"))
 	}
 	if cfg.ReadTimeout <= 0 || cfg.HTTPIdleTimeout <= 0 {
 		errs = append(errs, errors.New("-read-timeout and -http-idle-timeout must be positive"))

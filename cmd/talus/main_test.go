@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model"
 )
 
 // syncBuffer is the server's stderr, read while the server writes it.
@@ -78,6 +80,8 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		PingTimeout: 2 * time.Second, MaxPayload: 5000, ClientQueueBytes: 64, IdleTimeout: time.Minute,
 		CheckpointEvery: 10, AllowedOrigins: []string{"https://app.example", "http://localhost:*"},
 		AllowedHosts: []string{"talus.lan"}, ReadTimeout: 7 * time.Second, HTTPIdleTimeout: 9 * time.Second,
+		UndoBytes: actors.DefaultUndoBytes, HistoryBytes: actors.DefaultHistoryBytes, MaxSessions: actors.DefaultMaxSessions,
+		Limits: model.Limits{}.WithDefaults(),
 	}, cfg)
 
 	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
@@ -120,7 +124,8 @@ func TestRunHelp(t *testing.T) {
 	for _, want := range []string{"-addr", "TALUS_ADDR", "-data-dir", "journal", "-templates-dir",
 		"-request-timeout", "-max-body", "-undo-limit", "-history-limit", "-token", "-rate-limit", "-log-level",
 		"-ping-interval", "-ping-timeout", "-max-payload", "-client-queue-bytes", "-idle-timeout", "-checkpoint-every",
-		"-allowed-origins", "-allowed-hosts", "-read-timeout", "-http-idle-timeout"} {
+		"-allowed-origins", "-allowed-hosts", "-read-timeout", "-http-idle-timeout", "-undo-bytes", "-history-bytes",
+		"-max-sessions", "-max-nodes", "-max-value-bytes", "-max-name-bytes", "-max-batch"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

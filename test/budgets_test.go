@@ -1,0 +1,221 @@
+package test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/http/guard"
+	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws/engineio/eiotest"
+)
+
+// TestKitDoublingRefused: ApplyKit with the kit as its own target doubles
+// a subtree; a small batch of them would grow a project without bound. It
+// stops at the node budget, before copying past it, with LIMIT_EXCEEDED
+// naming the budget, and the project is as it was.
+func TestKitDoublingRefused(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.actors.Limits = model.Limits{MaxNodes: 1000} })
+	p := s.newProject(t, "Doubling")
+	phase := s.createNode(t, p.sid, p.root, "phase", "Kit")
+	s.createNode(t, p.sid, phase, "job", "Job")
+	before := s.tree(t, p.sid)
+	var parts []map[string]any
+	for range 16 {
+		parts = append(parts, map[string]any{"command_type": "ApplyKit", "data": map[string]any{"target_id": phase, "kit_root_id": phase}})
+	}
+	r := s.do(t, "POST", "/commands/execute", map[string]any{"session_id": p.sid, "command_type": "Batch", "data": map[string]any{"commands": parts}})
+	e := requireError(t, r, 400, "LIMIT_EXCEEDED")
+	assert.Equal(t, map[string]any{"budget": "nodes_per_project", "limit": json.Number("1000")}, e["details"])
+	assert.Equal(t, before["roots"], s.tree(t, p.sid)["roots"], "the project is as it was")
+}
+
+// TestLimitsOverREST: names, values and batches past their budgets are 400
+// LIMIT_EXCEEDED, and the server's session budget is too.
+func TestLimitsOverREST(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) {
+		o.actors.Limits = model.Limits{MaxNameBytes: 64, MaxValueBytes: 128, MaxBatch: 2}
+		o.actors.MaxSessions = 3
+	})
+	p := s.newProject(t, "Budgets")
+	for budget, data := range map[string]map[string]any{
+		"bytes_per_name":  {"command_type": "RenameNode", "data": map[string]any{"node_id": p.root, "name": strings.Repeat("n", 65)}},
+		"bytes_per_value": {"command_type": "UpdateProperty", "data": map[string]any{"node_id": p.root, "property_id": "vehicle", "value": strings.Repeat("v", 129)}},
+		"commands_per_batch": {"command_type": "Batch", "data": map[string]any{"commands": []any{
+			map[string]any{"command_type": "RenameNode", "data": map[string]any{"node_id": p.root, "name": "a"}},
+			map[string]any{"command_type": "RenameNode", "data": map[string]any{"node_id": p.root, "name": "b"}},
+			map[string]any{"command_type": "RenameNode", "data": map[string]any{"node_id": p.root, "name": "c"}},
+		}}},
+	} {
+		data["session_id"] = p.sid
+		e := requireError(t, s.do(t, "POST", "/commands/execute", data), 400, "LIMIT_EXCEEDED")
+		assert.Equal(t, budget, e["details"].(map[string]any)["budget"])
+	}
+	s.ok(t, 201, "POST", "/sessions", nil)
+	s.ok(t, 201, "POST", "/sessions", nil)
+	e := requireError(t, s.do(t, "POST", "/sessions", nil), 400, "LIMIT_EXCEEDED")
+	assert.Equal(t, "sessions", e["details"].(map[string]any)["budget"])
+	requireError(t, s.do(t, "POST", "/projects", map[string]any{"template_id": "restomod", "project_name": "x"}), 400, "LIMIT_EXCEEDED")
+}
+
+// TestEventsAndSessionsPaged: GET …/events and GET /sessions answer a page
+// at a time, with where the next one starts; reading them all gives every
+// event and every session once, in order.
+func TestEventsAndSessionsPaged(t *testing.T) {
+	s := startServer(t)
+	p := s.newProject(t, "Paged")
+	for i := range 8 {
+		s.createNode(t, p.sid, p.root, "phase", fmt.Sprint("p", i))
+	}
+	var seqs []int64
+	after := "0"
+	for pages := 0; pages < 100; pages++ {
+		page := s.ok(t, 200, "GET", "/sessions/"+p.sid+"/events?after_seq="+after+"&limit=5", nil)
+		evs := page["events"].([]any)
+		assert.LessOrEqual(t, len(evs), 5)
+		for _, ev := range evs {
+			seqs = append(seqs, seqOf(t, ev.(map[string]any)["seq"]))
+		}
+		next, more := page["next_after_seq"]
+		if !more {
+			assert.Equal(t, seqOf(t, page["seq"]), seqs[len(seqs)-1])
+			break
+		}
+		after = string(next.(json.Number))
+	}
+	for i, q := range seqs {
+		require.Equal(t, int64(i+1), q)
+	}
+	requireError(t, s.do(t, "GET", "/sessions/"+p.sid+"/events?after_seq=0&limit=-1", nil), 400, "INVALID_REQUEST")
+
+	for range 4 {
+		s.ok(t, 201, "POST", "/sessions", nil)
+	}
+	var ids []string
+	cursor := ""
+	for pages := 0; pages < 100; pages++ {
+		page := s.ok(t, 200, "GET", "/sessions?limit=2&cursor="+cursor, nil)
+		assert.EqualValues(t, json.Number("5"), page["total"])
+		rows := page["sessions"].([]any)
+		assert.LessOrEqual(t, len(rows), 2)
+		for _, row := range rows {
+			ids = append(ids, row.(map[string]any)["session_id"].(string))
+		}
+		next, more := page["next_cursor"]
+		if !more {
+			break
+		}
+		cursor = next.(string)
+	}
+	assert.Len(t, ids, 5)
+	assert.Equal(t, p.sid, ids[0], "oldest first")
+	requireError(t, s.do(t, "GET", "/sessions?cursor=garbage", nil), 400, "INVALID_REQUEST")
+}
+
+// TestHandshakesRateLimited: under -rate-limit a client IP opens only so
+// many socket connections a second; past the burst, handshakes are 429
+// RATE_LIMITED, on the same budget as REST requests.
+func TestHandshakesRateLimited(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.http.Limiter = guard.NewIPLimiter(0.001, 3) })
+	base := s.origin + "/socket.io/"
+	ok, limited := 0, 0
+	for range 20 {
+		status, body := eiotest.Do(t, "GET", eiotest.URL(base, "polling", ""), "")
+		switch status {
+		case 200:
+			ok++
+		case 429:
+			limited++
+			assert.Contains(t, body, "RATE_LIMITED")
+		default:
+			t.Fatalf("handshake answered %d: %s", status, body)
+		}
+	}
+	assert.Equal(t, 3, ok)
+	assert.Equal(t, 17, limited)
+	requireError(t, s.do(t, "GET", "/templates", nil), 429, "RATE_LIMITED")
+}
+
+// TestSocketMessagesRateLimited: a connection that floods packets has the
+// ones past its rate dropped, hears RATE_LIMITED, and stays connected.
+func TestSocketMessagesRateLimited(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.ws.MessageRate, o.ws.MessageBurst = 5, 5 })
+	url := "ws" + strings.TrimPrefix(s.origin, "http") + "/socket.io/?EIO=4&transport=websocket"
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, _, err = conn.ReadMessage() // open
+	require.NoError(t, err)
+	require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte("40/graph,")))
+	_, _, err = conn.ReadMessage() // connect
+	require.NoError(t, err)
+
+	const sent = 300
+	start := time.Now()
+	for i := range sent {
+		require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf(`42/graph,%d["ping"]`, i))))
+	}
+	elapsed := time.Since(start)
+	// The last ping is past the limit too; this one, after a pause long
+	// enough for tokens to come back, must be answered.
+	time.Sleep(1100 * time.Millisecond)
+	require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte(`42/graph,9999["ping"]`)))
+	pongs, limited, last := 0, 0, false
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for !last {
+		_, msg, err := conn.ReadMessage()
+		require.NoError(t, err, "the connection stays up")
+		switch m := string(msg); {
+		case strings.HasPrefix(m, "43/graph,9999"):
+			last = true
+		case strings.HasPrefix(m, "43/graph,") && strings.Contains(m, "RATE_LIMITED"):
+			limited++
+		case strings.HasPrefix(m, "43/graph,"):
+			pongs++
+		case m == "2":
+			_ = conn.WriteMessage(websocket.TextMessage, []byte("3"))
+		}
+	}
+	// At most the burst plus what the rate refilled while sending.
+	assert.LessOrEqual(t, pongs, 5+int(5*elapsed.Seconds())+1, "pongs answered of %d pings in %v", sent, elapsed)
+	assert.GreaterOrEqual(t, limited, 1, "told it was over the limit")
+}
+
+// TestTrickledBodyTimesOut: a client sending its body a byte at a time
+// cannot hold a connection past -read-timeout.
+func TestTrickledBodyTimesOut(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.readTimeout = 300 * time.Millisecond })
+	addr := strings.TrimPrefix(s.origin, "http://")
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /api/v1/sessions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", addr)
+	require.NoError(t, err)
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		_, _ = io.Copy(io.Discard, bufio.NewReader(conn)) // ends when the server hangs up
+	}()
+	start := time.Now()
+	for i := 0; i < 100; i++ { // up to 10 s of trickling: far past the timeout
+		select {
+		case <-closed:
+			t.Logf("cut after %v", time.Since(start).Round(time.Millisecond))
+			return
+		case <-time.After(100 * time.Millisecond):
+			if _, err := conn.Write([]byte("{")); err != nil {
+				return // the server closed it
+			}
+		}
+	}
+	t.Fatal("the server still held the trickling connection after 10 s")
+}
