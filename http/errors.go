@@ -33,6 +33,14 @@ func toWire(err error) (wire.Error, int) {
 // with their cause; client mistakes are not (the request log has the status).
 func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
 	we, status := toWire(err)
+	if status == nethttp.StatusRequestEntityTooLarge {
+		// Read the rest first (bounded), so the client reads this answer
+		// rather than a reset; then the connection is done.
+		if b, ok := r.Body.(*cappedBody); ok {
+			b.drain()
+		}
+		w.Header().Set("Connection", "close")
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", we.Code, "err", err)
 	}

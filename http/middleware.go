@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"mime"
 	nethttp "net/http"
 	"runtime/debug"
@@ -103,15 +104,50 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 	limit := s.cfg.MaxBodyBytes
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		body := &cappedBody{ReadCloser: r.Body, limit: limit}
+		r.Body = body
 		if r.ContentLength > limit {
 			s.writeError(w, r, &nethttp.MaxBytesError{Limit: limit})
 			return
 		}
-		if r.Body != nil {
-			r.Body = nethttp.MaxBytesReader(w, r.Body, limit)
-		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxDrain bounds how much of a too-large body the server reads and throws
+// away before it answers 413: a client that sends its whole body before it
+// reads the answer (Python's urllib does) would otherwise find the
+// connection reset under it instead of reading why.
+const maxDrain = 8 << 20
+
+// cappedBody is a request body that fails past limit bytes with
+// *http.MaxBytesError, like http.MaxBytesReader, and can then be drained.
+type cappedBody struct {
+	io.ReadCloser
+	limit int64
+	read  int64
+	over  bool
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.over {
+		return 0, &nethttp.MaxBytesError{Limit: b.limit}
+	}
+	if int64(len(p)) > b.limit-b.read+1 {
+		p = p[:b.limit-b.read+1] // one byte past the limit tells too large from exact
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
+	if b.read > b.limit {
+		b.over = true
+		return n - int(b.read-b.limit), &nethttp.MaxBytesError{Limit: b.limit}
+	}
+	return n, err
+}
+
+// drain reads and discards what is left of the body, up to maxDrain.
+func (b *cappedBody) drain() {
+	_, _ = io.CopyN(io.Discard, b.ReadCloser, maxDrain)
 }
 
 // limitRate applies the per-client-IP token bucket, when one is configured.

@@ -40,6 +40,10 @@ type Config struct {
 	// FORBIDDEN_ORIGIN for others, DNS rebinding); nil allows loopback
 	// names only. See Guard.
 	Hosts *guard.Hosts
+	// Health, when set, tells GET /health whether the server can keep its
+	// promises (the journal takes records): nil is ok, an error is answered
+	// 503 {"status":"degraded", reason}.
+	Health func() error
 	// Version is reported by GET /health.
 	Version string
 }

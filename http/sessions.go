@@ -26,13 +26,24 @@ func (s *Server) handleHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{
+	body := map[string]any{
 		"status":         "ok",
 		"version":        s.cfg.Version,
 		"sessions":       count,
 		"templates":      len(s.catalog.List()),
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
-	})
+	}
+	status := nethttp.StatusOK
+	if s.cfg.Health != nil {
+		if err := s.cfg.Health(); err != nil {
+			// Commands are refused (503) until the disk lets the journal
+			// write again, which it retries by itself.
+			body["status"], body["reason"] = "degraded", err.Error()
+			status = nethttp.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "1")
+		}
+	}
+	s.writeJSON(w, r, status, body)
 }
 
 func (s *Server) handleCreateSession(w nethttp.ResponseWriter, r *nethttp.Request) {

@@ -172,3 +172,22 @@ func TestBinaryShutdownTellsClients(t *testing.T) {
 	assert.Equal(t, len(socks), left)
 	p.stop(t)
 }
+
+// TestBinarySecondServerOnSameDataDir: a second server on a data directory
+// in use exits 1 at once with a message that says why, not a timeout.
+func TestBinarySecondServerOnSameDataDir(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildTalus(t)
+	dir := t.TempDir()
+	first := startTalus(t, bin, dir)
+	second := exec.Command(bin, "-addr", "127.0.0.1:"+strconv.Itoa(freePort(t)), "-data-dir", dir)
+	out, err := second.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", out)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, string(out), "in use by another server")
+	assert.NotContains(t, string(out), "open database: timeout")
+	first.stop(t)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	nethttp "net/http"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +219,35 @@ func TestTrickledBodyTimesOut(t *testing.T) {
 		}
 	}
 	t.Fatal("the server still held the trickling connection after 10 s")
+}
+
+// TestOversizedBodyAnswered: a client that sends a whole 2 MiB body before
+// reading (as Python's urllib does) reads its 413, with a declared length
+// or in chunks, instead of a reset connection.
+func TestOversizedBodyAnswered(t *testing.T) {
+	s := startServer(t)
+	addr := strings.TrimPrefix(s.origin, "http://")
+	body := strings.Repeat("x", 2<<20)
+	for _, chunked := range []bool{false, true} {
+		t.Run(fmt.Sprint("chunked=", chunked), func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			defer conn.Close()
+			req := "POST /api/v1/projects/import HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n"
+			if chunked {
+				req += "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(body), body)
+			} else {
+				req += fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+			}
+			_, err = io.WriteString(conn, req) // all of it, then read: like urllib
+			require.NoError(t, err, "the server took the whole body")
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+			res, err := nethttp.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err, "a readable answer, not a reset")
+			defer res.Body.Close()
+			assert.Equal(t, 413, res.StatusCode)
+			b, _ := io.ReadAll(res.Body)
+			assert.Contains(t, string(b), "PAYLOAD_TOO_LARGE")
+		})
+	}
 }

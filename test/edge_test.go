@@ -2,8 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"errors"
 	nethttp "net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
@@ -145,4 +147,27 @@ func TestOpenAPIServedAndComplete(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, served, documented)
+}
+
+// TestHealthDegraded: while the journal cannot write, /health says so with
+// 503 and the reason, for supervisors and load balancers to see.
+func TestHealthDegraded(t *testing.T) {
+	var broken atomic.Pointer[error]
+	s := startServer(t, func(o *serverOptions) {
+		o.http.Health = func() error {
+			if p := broken.Load(); p != nil {
+				return *p
+			}
+			return nil
+		}
+	})
+	assert.Equal(t, "ok", s.ok(t, 200, "GET", "/health", nil)["status"])
+	err := errors.New("store: journal failed: write: no space left on device")
+	broken.Store(&err)
+	r := s.do(t, "GET", "/health", nil)
+	require.Equal(t, 503, r.status)
+	body := r.JSON(t)
+	assert.Equal(t, "degraded", body["status"])
+	assert.Contains(t, body["reason"], "no space left on device")
+	assert.NotEmpty(t, r.header.Get("Retry-After"))
 }

@@ -15,6 +15,8 @@ var (
 	// ErrInvalidRecord means a record or project cannot be stored as given
 	// (empty id, id or data too large).
 	ErrInvalidRecord = errors.New("store: invalid record")
+	// ErrLocked means another process holds the data directory.
+	ErrLocked = errors.New("store: data directory locked")
 	// ErrJournalFailed means a journal write or fsync failed. The file's state
 	// is then unknown, so the journal takes no more records until reopened.
 	ErrJournalFailed = errors.New("store: journal failed")

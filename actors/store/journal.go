@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // maxBatchBytes stops gathering a batch: past it, one write is long enough
@@ -61,7 +62,24 @@ func (s *Store) Append(ctx context.Context, rec Record) error {
 func (s *Store) writeLoop() {
 	defer close(s.writerDone)
 	batch := make([]*appendReq, 0, s.opts.MaxBatch)
-	for first := range s.reqs {
+	for {
+		var retry <-chan time.Time
+		if s.broken != nil {
+			// Broken: try to heal now and then, so the journal (and
+			// /health) comes back once the disk does, traffic or not.
+			retry = time.After(healEvery)
+		}
+		var first *appendReq
+		select {
+		case r, ok := <-s.reqs:
+			if !ok {
+				return
+			}
+			first = r
+		case <-retry:
+			_ = s.heal()
+			continue
+		}
 		batch = append(batch[:0], first)
 		size := len(first.rec.Data)
 	gather:
@@ -85,11 +103,16 @@ func (s *Store) writeLoop() {
 	}
 }
 
+// healEvery is how often a broken journal tries to heal.
+const healEvery = time.Second
+
 // commit writes batch with one write and one fsync, then records where each
 // frame went.
 func (s *Store) commit(batch []*appendReq) error {
 	if s.broken != nil {
-		return s.broken
+		if err := s.heal(); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
 	seg := s.segs[len(s.segs)-1]
@@ -102,7 +125,7 @@ func (s *Store) commit(batch []*appendReq) error {
 		offs[i] = base + int64(len(s.buf))
 		s.buf = appendFrame(s.buf, r.rec)
 	}
-	if _, err := s.active.Write(s.buf); err != nil {
+	if _, err := s.opts.writeFile(s.active, s.buf); err != nil {
 		return s.fail("write", err)
 	}
 	synced := false
@@ -148,12 +171,69 @@ func frameSize(offs []int64, i int, end int64) int64 {
 	return end - offs[i]
 }
 
-// fail stops the journal: after a failed write or fsync the file's contents
-// are unknown, and retrying an fsync can report success for lost pages.
+// fail stops the journal taking records: after a failed write or fsync the
+// file's contents past the last good record are unknown, and retrying an
+// fsync can report success for lost pages. heal makes it take them again.
 func (s *Store) fail(op string, err error) error {
-	s.broken = fmt.Errorf("%w: %s %s: %v", ErrJournalFailed, op, s.active.Name(), err)
+	s.broken = fmt.Errorf("%w: %s: %v", ErrJournalFailed, op, errors.Unwrap(err))
+	if errors.Unwrap(err) == nil {
+		s.broken = fmt.Errorf("%w: %s: %v", ErrJournalFailed, op, err)
+	}
+	reason := s.broken
+	s.health.Store(&reason)
+	s.nextHeal = time.Now().Add(healEvery)
 	s.log.Error("store: journal stopped taking records", "op", op, "segment", s.active.Name(), "err", err)
 	return s.broken
+}
+
+// heal makes a broken journal take records again, once the disk lets it:
+// the active segment is cut back to its last good record (what the failed
+// write may have left is not a record anyone was told is durable) and that
+// is made durable, then writing goes on in a new segment, so nothing is ever
+// appended after bytes of unknown state. It tries at most every healEvery.
+func (s *Store) heal() error {
+	if time.Now().Before(s.nextHeal) {
+		return s.broken
+	}
+	s.nextHeal = time.Now().Add(healEvery)
+	s.mu.Lock()
+	seg := s.segs[len(s.segs)-1]
+	good := seg.size
+	s.mu.Unlock()
+	if err := s.active.Truncate(good); err != nil {
+		return s.stillBroken("truncate", err)
+	}
+	if err := s.opts.syncFile(s.active); err != nil {
+		return s.stillBroken("fsync after truncate", err)
+	}
+	old := s.active
+	if err := s.startSegment(seg.id + 1); err != nil {
+		return s.stillBroken("new segment", err)
+	}
+	if err := old.Close(); err != nil {
+		s.log.Warn("store: closing the segment the journal left", "segment", old.Name(), "err", err)
+	}
+	s.log.Info("store: journal takes records again", "segment", s.active.Name(), "after", s.broken)
+	s.broken = nil
+	s.health.Store(nil)
+	s.kickCompactor()
+	return nil
+}
+
+// stillBroken logs a failed heal; the journal stays broken.
+func (s *Store) stillBroken(op string, err error) error {
+	s.log.Warn("store: journal still cannot write", "op", op, "err", err)
+	return s.broken
+}
+
+// Health reports whether the journal takes records: nil, or why not (it
+// heals by itself once the disk lets it). The reason is safe to show: the
+// operation and the system's error, no path.
+func (s *Store) Health() error {
+	if p := s.health.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // rotate seals the active segment, which is synced, and starts segment id.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,40 +131,76 @@ func TestAppendHonoursCancelledContext(t *testing.T) {
 	assert.Empty(t, replayAll(t, s), "a cancelled append is not queued")
 }
 
-func TestJournalStopsAfterFailedSync(t *testing.T) {
-	boom := errors.New("disk on fire")
-	var mu sync.Mutex
-	failing := false
-	opts := Options{syncFile: func(f *os.File) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if failing {
-			return boom
-		}
-		return f.Sync()
-	}}
-	dir := t.TempDir()
-	s := openStore(t, dir, opts)
-	appendAll(t, s, rec("a", 1))
+// failingDisk makes writes and fsyncs fail on demand, as a full disk does:
+// a write gets part of its bytes onto the file, then ENOSPC.
+type failingDisk struct {
+	mu      sync.Mutex
+	full    bool
+	failing string // "write" or "fsync"
+}
 
-	mu.Lock()
-	failing = true
-	mu.Unlock()
-	err := s.Append(context.Background(), rec("a", 2))
-	require.ErrorIs(t, err, ErrJournalFailed)
-	assert.Contains(t, err.Error(), boom.Error())
+func (d *failingDisk) set(full bool, what string) {
+	d.mu.Lock()
+	d.full, d.failing = full, what
+	d.mu.Unlock()
+}
 
-	mu.Lock()
-	failing = false
-	mu.Unlock()
-	// An fsync that failed once may have lost pages; later ones prove nothing.
-	assert.ErrorIs(t, s.Append(context.Background(), rec("a", 3)), ErrJournalFailed)
-	require.NoError(t, s.Close())
+func (d *failingDisk) options() Options {
+	return Options{
+		syncFile: func(f *os.File) error {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.full && d.failing == "fsync" {
+				return syscall.EIO
+			}
+			return f.Sync()
+		},
+		writeFile: func(f *os.File, b []byte) (int, error) {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.full && d.failing == "write" {
+				n, _ := f.Write(b[:len(b)/2])
+				return n, &os.PathError{Op: "write", Path: f.Name(), Err: syscall.ENOSPC}
+			}
+			return f.Write(b)
+		},
+	}
+}
 
-	s = openStore(t, dir, Options{})
-	got := replayAll(t, s)
-	require.NotEmpty(t, got)
-	assert.Equal(t, rec("a", 1), got[0])
+// TestJournalHealsAfterFailure: a failed write or fsync stops the journal
+// (Health says why) without losing what it held; once the disk lets it,
+// the journal heals by itself: it cuts the torn tail and goes on in a new
+// segment, and a restart finds every acknowledged record and none of the
+// refused.
+func TestJournalHealsAfterFailure(t *testing.T) {
+	for _, what := range []string{"write", "fsync"} {
+		t.Run(what, func(t *testing.T) {
+			var disk failingDisk
+			dir := t.TempDir()
+			s := openStore(t, dir, disk.options())
+			appendAll(t, s, rec("a", 1))
+			require.NoError(t, s.Health())
+
+			disk.set(true, what)
+			err := s.Append(context.Background(), rec("a", 2))
+			require.ErrorIs(t, err, ErrJournalFailed)
+			require.ErrorIs(t, s.Health(), ErrJournalFailed)
+			assert.NotContains(t, s.Health().Error(), dir, "the reason names no path")
+			assert.ErrorIs(t, s.Append(context.Background(), rec("b", 1)), ErrJournalFailed, "broken until it heals")
+
+			disk.set(false, "")
+			deadline := time.Now().Add(20 * time.Second)
+			for s.Health() != nil && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond) // the writer retries on its own
+			}
+			require.NoError(t, s.Health(), "healed without a request")
+			appendAll(t, s, rec("a", 3), rec("b", 2))
+			require.NoError(t, s.Close())
+
+			s = openStore(t, dir, Options{})
+			assert.Equal(t, []Record{rec("a", 1), rec("a", 3), rec("b", 2)}, replayAll(t, s), "no torn tail, no refused record")
+		})
+	}
 }
 
 func TestNoSyncStillJournals(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -156,4 +157,15 @@ func flipByte(t *testing.T, path string, off int64) {
 	require.NoError(t, err)
 	b[off] ^= 0xff
 	require.NoError(t, os.WriteFile(path, b, 0o644))
+}
+
+// TestSecondOpenRefused: a data directory one store holds cannot be opened
+// by another; the error says so and what to do, in words.
+func TestSecondOpenRefused(t *testing.T) {
+	dir := t.TempDir()
+	openStore(t, dir, Options{})
+	_, err := Open(dir, Options{LockTimeout: 50 * time.Millisecond})
+	require.ErrorIs(t, err, ErrLocked)
+	assert.Contains(t, err.Error(), "in use by another server")
+	assert.Contains(t, err.Error(), "-data-dir")
 }

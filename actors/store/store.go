@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Defaults for the zero Options.
@@ -17,7 +19,7 @@ const (
 	DefaultMaxBatch      = 512
 	DefaultSegmentSize   = 64 << 20
 	DefaultMaxRecordSize = 16 << 20
-	DefaultLockTimeout   = 5 * time.Second
+	DefaultLockTimeout   = 2 * time.Second
 	// DefaultBatchDelay is how long a checkpoint or delete waits for others
 	// to share its bbolt transaction (and fsync): at shutdown every session
 	// checkpoints at once, and one commit serves them all.
@@ -55,8 +57,10 @@ type Options struct {
 	// database transaction.
 	BatchDelay time.Duration
 
-	// syncFile replaces (*os.File).Sync in tests.
-	syncFile func(*os.File) error
+	// syncFile replaces (*os.File).Sync, and writeFile (*os.File).Write, in
+	// tests that make the disk fail.
+	syncFile  func(*os.File) error
+	writeFile func(*os.File, []byte) (int, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -80,6 +84,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.syncFile == nil {
 		o.syncFile = (*os.File).Sync
+	}
+	if o.writeFile == nil {
+		o.writeFile = (*os.File).Write
 	}
 	return o
 }
@@ -128,9 +135,12 @@ type Store struct {
 	compactMu     sync.Mutex // one compaction at a time
 
 	// Owned by the writer goroutine.
-	active *os.File
-	buf    []byte
-	broken error
+	active   *os.File
+	buf      []byte
+	broken   error     // the journal takes no records until heal clears it
+	nextHeal time.Time // when heal may try again
+
+	health atomic.Pointer[error] // broken, for Health
 
 	// mu guards the journal's bookkeeping below.
 	mu    sync.Mutex
@@ -153,6 +163,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		Timeout: opts.LockTimeout,
 		NoSync:  opts.NoSync,
 	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: the data directory %s is in use by another server (its database stayed locked for %v); stop that one or give this one another -data-dir: %w", dir, opts.LockTimeout, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}

@@ -105,6 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Limiter:      limiter,
 		Origins:      origins,
 		Hosts:        hosts,
+		Health:       st.Health,
 		Version:      buildVersion(),
 	}, sessions, catalog, log.With("component", "http"))
 
