@@ -46,10 +46,27 @@ func newServer(log *slog.Logger) *socketio.Server {
 	return srv
 }
 
-// newHandler mounts srv at /socket.io/.
-func newHandler(srv *socketio.Server) http.Handler {
+// newEngineEcho builds the server the engine.io-protocol test suite expects
+// of an implementation: a bare Engine.IO server with pingInterval 300,
+// pingTimeout 200, maxPayload 1000000 and any origin, that echoes every
+// message packet (text or binary) back to its sender.
+func newEngineEcho(log *slog.Logger) *engineio.Server {
+	return engineio.NewServer(engineio.Config{
+		PingInterval: 300 * time.Millisecond,
+		PingTimeout:  200 * time.Millisecond,
+		MaxPayload:   1_000_000,
+		Logger:       log,
+	}, func(c *engineio.Conn) {
+		c.OnMessage(func(p engineio.Packet) { _ = c.Send(p) })
+	})
+}
+
+// newHandler mounts each suite's reference server where its suite looks:
+// the Socket.IO server at /socket.io/, the Engine.IO echo at /engine.io/.
+func newHandler(srv *socketio.Server, echo *engineio.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", srv)
+	mux.Handle("/engine.io/", echo)
 	return mux
 }
 

@@ -1,6 +1,8 @@
-// Command conformance serves the reference configuration of the
-// socket.io-protocol test suite on 127.0.0.1:3000, so that suite (or the npm
-// socket.io-client) can check our Engine.IO/Socket.IO layer:
+// Command conformance serves the reference servers of both public protocol
+// test suites on 127.0.0.1:3000, so the suites themselves (or the npm
+// socket.io-client) can check our Engine.IO/Socket.IO layer: the
+// socket.io-protocol suite's at /socket.io/, the engine.io-protocol suite's
+// echo server at /engine.io/, each with its suite's configuration:
 //
 //	go run ./test/conformance [-addr 127.0.0.1:3000]
 package main
@@ -47,8 +49,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := newServer(log)
-	hs := &http.Server{Handler: newHandler(srv), ReadHeaderTimeout: 10 * time.Second}
+	srv, echo := newServer(log), newEngineEcho(log)
+	hs := &http.Server{Handler: newHandler(srv, echo), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("conformance server listening", "addr", ln.Addr().String())
@@ -63,7 +65,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	// A long poll stays open until the next ping and WebSockets are not the
 	// HTTP server's any more: the Socket.IO server ends them as shutdown
 	// begins.
-	hs.RegisterOnShutdown(func() { _ = srv.Shutdown(shutdownCtx) })
+	hs.RegisterOnShutdown(func() { _ = srv.Shutdown(shutdownCtx); _ = echo.Shutdown(shutdownCtx) })
 	err = hs.Shutdown(shutdownCtx)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

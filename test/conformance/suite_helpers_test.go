@@ -6,11 +6,8 @@ package main
 // bounded by eiotest.Timeout so a broken server fails instead of hanging.
 
 import (
-	"context"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -21,7 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/engineio/eiotest"
 )
 
@@ -37,33 +33,12 @@ const (
 	orderingGap = 50 * time.Millisecond
 )
 
-// startEngineEcho serves the engine.io-protocol suite's reference server: a
-// bare Engine.IO server at /engine.io/ with the suite's settings that echoes
-// every message packet (text or binary) back to its sender. It returns the
-// http://host:port/engine.io/ base.
+// startEngineEcho serves the engine.io-protocol suite's reference server
+// (newEngineEcho) at /engine.io/ and returns the http://host:port/engine.io/
+// base. The suite's timings are suitePingInterval and suitePingTimeout.
 func startEngineEcho(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	eio := engineio.NewServer(engineio.Config{
-		PingInterval: suitePingInterval,
-		PingTimeout:  suitePingTimeout,
-		MaxPayload:   1_000_000,
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, func(c *engineio.Conn) {
-		c.OnMessage(func(p engineio.Packet) { _ = c.Send(p) })
-	})
-	mux := http.NewServeMux()
-	mux.Handle("/engine.io/", eio)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: eiotest.Timeout}
-	go func() { _ = hs.Serve(ln) }()
-	tb.Cleanup(func() {
-		_ = hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = eio.Shutdown(ctx)
-	})
-	return "http://" + ln.Addr().String() + "/engine.io/"
+	return startHarness(tb) + "/engine.io/"
 }
 
 // rawURL is base followed by a literal query, for the suites' malformed
@@ -86,6 +61,15 @@ type response struct {
 // request has been written plus orderingGap, so a request sent afterwards
 // reaches the server second, as the suite's Promise.all ordering assumes.
 func startRequest(tb testing.TB, method, u, body string) <-chan response {
+	out := writeRequest(tb, method, u, body)
+	time.Sleep(orderingGap)
+	return out
+}
+
+// writeRequest sends a request from another goroutine and returns as soon
+// as it has been written: a request sent after it arrives after it, with
+// no pause between them.
+func writeRequest(tb testing.TB, method, u, body string) <-chan response {
 	tb.Helper()
 	wrote := make(chan struct{})
 	out := make(chan response, 1)
@@ -116,7 +100,6 @@ func startRequest(tb testing.TB, method, u, body string) <-chan response {
 	case <-time.After(eiotest.Timeout):
 		tb.Fatalf("request %s %s not written within %v", method, u, eiotest.Timeout)
 	}
-	time.Sleep(orderingGap)
 	return out
 }
 
@@ -192,23 +175,24 @@ func assertWSRefused(tb testing.TB, u string) {
 	assert.Equal(tb, http.StatusBadRequest, res.StatusCode, u)
 }
 
-// pollUntilRejected sends polling GETs on sid until one is refused and
-// asserts it was refused with 400. A poll answered with a noop ("6") is
-// tolerated: the server may still be completing an upgrade the client has
-// just finished over the WebSocket, and a noop is what the protocol tells a
-// poll in that window. Anything else fails.
-func pollUntilRejected(tb testing.TB, base, sid string) {
+// assertPollRejected polls sid once and requires 400: the session is on
+// its WebSocket, and a poll sent after the client sent the upgrade packet is
+// refused, not answered with a noop.
+func assertPollRejected(tb testing.TB, base, sid string) {
 	tb.Helper()
-	deadline := time.Now().Add(eiotest.Timeout)
-	for i := 0; i < 100 && time.Now().Before(deadline); i++ {
-		status, body := eiotest.Poll(tb, base, sid)
-		if status == http.StatusOK && body == "6" {
-			continue
-		}
-		assert.Equal(tb, http.StatusBadRequest, status, "poll after upgrade: body %q", body)
-		return
-	}
-	tb.Fatalf("polls on %s still answered after the upgrade", sid)
+	status, body := eiotest.Poll(tb, base, sid)
+	assert.Equal(tb, http.StatusBadRequest, status, "poll after upgrade: body %q", body)
+}
+
+// assertWSClosed checks that a WebSocket to u, a session that already has
+// one, is accepted and then closed by the server, as the reference server
+// does (400 is only for an unknown sid).
+func assertWSClosed(tb testing.TB, u string) {
+	tb.Helper()
+	ws, res, err := websocket.DefaultDialer.Dial(u, nil)
+	require.NoError(tb, err, "the handshake is accepted: %v", res)
+	assert.Equal(tb, http.StatusSwitchingProtocols, res.StatusCode)
+	waitClosedAlive(tb, ws)
 }
 
 // pollAfterSilence mirrors the suites' "sleep(PING_INTERVAL + PING_TIMEOUT),
@@ -234,19 +218,51 @@ func pollAfterSilence(tb testing.TB, base, sid string) {
 // The Socket.IO suite repeats the Engine.IO suite's close and heartbeat
 // cases on /socket.io/; both suites call these so the cases stay one.
 
-// assertForceClosePolling: a close packet posted while a poll waits ends
-// that poll with a noop and the session with it.
+// assertForceClosePolling: a poll and, right behind it, a POST carrying the
+// close packet, as the suite's Promise.all sends them (the poll first, no
+// pause): the server answers in the order they arrived, so the poll gets a
+// noop even when the POST is handled first, the POST ok, and the session is
+// gone after. Repeated, because which is handled first is up to the
+// machine.
 func assertForceClosePolling(t *testing.T, b string) {
-	sid := eiotest.Handshake(t, b).SID
-	poll := startRequest(t, http.MethodGet, eiotest.URL(b, "polling", sid), "")
-	status, _ := eiotest.Post(t, b, sid, "1")
-	assert.Equal(t, http.StatusOK, status)
-	r := await(t, poll)
-	require.NoError(t, r.err)
-	assert.Equal(t, http.StatusOK, r.status)
-	assert.Equal(t, "6", r.body)
-	status, _ = eiotest.Poll(t, b, sid)
-	assert.Equal(t, http.StatusBadRequest, status)
+	for range 10 {
+		sid := eiotest.Handshake(t, b).SID
+		poll := writeRequest(t, http.MethodGet, eiotest.URL(b, "polling", sid), "")
+		post := sendAsync(http.MethodPost, eiotest.URL(b, "polling", sid), "1")
+		r, p := await(t, poll), await(t, post)
+		require.NoError(t, r.err)
+		require.NoError(t, p.err)
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, "6", r.body)
+		assert.Equal(t, http.StatusOK, p.status)
+		status, _ := eiotest.Poll(t, b, sid)
+		assert.Equal(t, http.StatusBadRequest, status)
+	}
+}
+
+// sendAsync sends a request from another goroutine at once, without
+// waiting for it to be written.
+func sendAsync(method, u, body string) <-chan response {
+	out := make(chan response, 1)
+	go func() {
+		req, err := http.NewRequest(method, u, strings.NewReader(body))
+		if err != nil {
+			out <- response{err: err}
+			return
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+		}
+		res, err := (&http.Client{Timeout: eiotest.Timeout}).Do(req)
+		if err != nil {
+			out <- response{err: err}
+			return
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		out <- response{status: res.StatusCode, body: string(b), err: err}
+	}()
+	return out
 }
 
 // assertForceCloseWebSocket: a close packet ends the WebSocket session.

@@ -175,14 +175,14 @@ func TestSuiteSocketIO(t *testing.T) {
 				ws := eiotest.Dial(t, b, sid)
 				eiotest.Send(t, ws, "2probe")
 				eiotest.Send(t, ws, "5")
-				pollUntilRejected(t, b, sid)
+				assertPollRejected(t, b, sid)
 			})
 			t.Run("should ignore WebSocket connection with same sid after upgrade", func(t *testing.T) {
 				sid := eiotest.Handshake(t, b).SID
 				ws := eiotest.Dial(t, b, sid)
 				eiotest.Send(t, ws, "2probe")
 				eiotest.Send(t, ws, "5")
-				assertWSRefused(t, eiotest.WSURL(b, sid))
+				assertWSClosed(t, eiotest.WSURL(b, sid))
 			})
 		})
 	})

@@ -37,18 +37,19 @@ type Conn struct {
 
 	mu           sync.Mutex
 	queue        []Packet
-	queued       int          // bytes in queue
-	offered      int          // bytes in queue that came through Offer
-	ws           *wsTransport // the active WebSocket, once upgraded or opened directly
-	probe        *wsTransport // a WebSocket testing the upgrade
-	probing      bool         // a probe's WebSocket handshake is being answered
-	upgrading    bool         // probe answered; pending polls must end with noop
-	polling      bool         // a GET is waiting
+	queued       int           // bytes in queue
+	offered      int           // bytes in queue that came through Offer
+	ws           *wsTransport  // the active WebSocket, once upgraded or opened directly
+	probe        *wsTransport  // a WebSocket testing the upgrade
+	probing      bool          // a probe's WebSocket handshake is being answered
+	probeEnd     chan struct{} // closed when the probe slot is let go: upgraded, or given up
+	upgrading    bool          // probe answered; pending polls must end with noop
+	polling      bool          // a GET is waiting
 	closed       bool
 	reason       string
 	serverClosed bool // the server, not the client, ended the session
 	awaitingPong bool
-	lingering    bool // closed by the server; the last packets wait for one more poll
+	lingering    bool // closed; the last packets (or a noop) wait for one more poll
 	holdWake     int  // > 0 while a POST body is handled: its replies leave in one poll
 	pingTimer    *time.Timer
 	pongTimer    *time.Timer
@@ -250,7 +251,15 @@ func (c *Conn) close(reason string, byServer bool) {
 	// before the Socket.IO packets beside it, and would take a goodbye
 	// sent with it for a lost transport. After a protocol error there is
 	// nothing to say: the next poll is refused.
-	linger := byServer && reason == ReasonForcedClose && c.ws == nil
+	//
+	// A client that closes a polling session (a close packet in a POST) may
+	// have a GET on its way on another connection. The reference server, on
+	// one event loop, takes requests in the order they arrive and answers
+	// such a GET with a noop; here each connection has a goroutine of its
+	// own and the GET may be handled after the close although it was sent
+	// before it. So the session stays for one more poll, which gets a noop,
+	// and is gone after it.
+	linger := c.ws == nil && ((byServer && reason == ReasonForcedClose) || (!byServer && reason == ReasonTransportClose && !c.polling))
 	c.lingering = linger
 	c.mu.Unlock()
 	if linger {
@@ -275,23 +284,44 @@ func (c *Conn) close(reason string, byServer bool) {
 	}()
 }
 
-// takeLast hands a poll of a session the server closed what is left: the
-// packets still queued, or, once none are, the close packet, after which
-// the session is gone.
+// takeLast hands a poll of a session that closed what is left: when the
+// server closed it, the packets still queued, or, once none are, the close
+// packet; when the client closed it, a noop. Then the session is gone.
 func (c *Conn) takeLast() ([]Packet, bool) {
 	c.mu.Lock()
 	if !c.lingering {
 		c.mu.Unlock()
 		return nil, false
 	}
-	if pkts := c.takeLocked(); len(pkts) > 0 {
-		c.mu.Unlock()
-		return pkts, true
+	last := Packet{Type: Noop} // the client closed: its GET ends cleanly
+	if c.serverClosed {
+		if pkts := c.takeLocked(); len(pkts) > 0 {
+			c.mu.Unlock()
+			return pkts, true
+		}
+		last = Packet{Type: Close}
 	}
 	c.lingering = false
 	c.mu.Unlock()
 	c.srv.endLinger(c)
-	return []Packet{{Type: Close}}, true
+	return []Packet{last}, true
+}
+
+// takeProbeSlot claims the one place for a WebSocket probing an upgrade.
+// The caller holds mu.
+func (c *Conn) takeProbeSlot() {
+	c.probing = true
+	c.probeEnd = make(chan struct{})
+}
+
+// freeProbeSlot lets the slot go: the upgrade completed or was given up.
+// The caller holds mu.
+func (c *Conn) freeProbeSlot() {
+	c.probing, c.probe, c.upgrading = false, nil, false
+	if c.probeEnd != nil {
+		close(c.probeEnd)
+		c.probeEnd = nil
+	}
 }
 
 // giveUpLinger ends the wait for a poll that did not come.

@@ -3,6 +3,7 @@ package engineio
 import (
 	"io"
 	"net/http"
+	"time"
 )
 
 // HTTP long-polling: a GET waits for packets, a POST carries the client's.
@@ -42,12 +43,17 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.polling = true
+	settling := c.probeEnd != nil
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
 		c.polling = false
 		c.mu.Unlock()
 	}()
+	if settling && c.settleUpgrade(r) {
+		errBadRequest.write(w) // upgraded while it came: polling is over
+		return
+	}
 
 	for {
 		c.mu.Lock()
@@ -84,12 +90,43 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// upgradeSettle is how long a poll that finds an upgrade under way waits
+// for it: the client may have sent the upgrade packet before this poll, on
+// the WebSocket, which another goroutine reads. The reference server takes
+// requests in arrival order and would have seen it first.
+const upgradeSettle = 100 * time.Millisecond
+
+// settleUpgrade waits, at most upgradeSettle, for an upgrade under way to
+// end, and reports whether the session is now on its WebSocket.
+func (c *Conn) settleUpgrade(r *http.Request) bool {
+	c.mu.Lock()
+	end := c.probeEnd
+	c.mu.Unlock()
+	if end != nil {
+		timer := time.NewTimer(upgradeSettle)
+		defer timer.Stop()
+		select {
+		case <-end:
+		case <-timer.C:
+		case <-c.done:
+		case <-r.Context().Done():
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ws != nil
+}
+
 // servePost decodes the client's payload and handles its packets in order.
 func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
-	upgraded := c.ws != nil
+	upgraded, closed := c.ws != nil, c.closed
 	c.mu.Unlock()
-	if upgraded {
+	switch {
+	case closed:
+		errUnknownSID.write(w) // a session kept a moment for a late poll
+		return
+	case upgraded:
 		errBadRequest.write(w)
 		return
 	}

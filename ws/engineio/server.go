@@ -26,6 +26,7 @@ type Server struct {
 	// sockets counts the goroutines of WebSocket transports, which the HTTP
 	// server no longer tracks once it hands the connection over.
 	sockets sync.WaitGroup
+
 	// lingering counts polling sessions the server closed that wait for one
 	// more poll to deliver their last packets.
 	lingering sync.WaitGroup

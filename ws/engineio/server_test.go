@@ -354,11 +354,14 @@ func TestUpgrade(t *testing.T) {
 	assert.Equal(t, 400, status, "polling is over after the upgrade")
 	status, _ = eiotest.Post(t, e.base, sid, "4x")
 	assert.Equal(t, 400, status)
-	_, res, err := websocket.DefaultDialer.Dial(eiotest.WSURL(e.base, sid), nil)
-	require.Error(t, err, "a second WebSocket for the same sid is refused")
-	if res != nil {
-		assert.Equal(t, 400, res.StatusCode)
-	}
+	second, res, err := websocket.DefaultDialer.Dial(eiotest.WSURL(e.base, sid), nil)
+	require.NoError(t, err, "a second WebSocket for a known sid is accepted...")
+	assert.Equal(t, 101, res.StatusCode)
+	eiotest.WaitClosed(t, second) // ...and closed at once
+	_, res, err = websocket.DefaultDialer.Dial(eiotest.WSURL(e.base, "no-such-sid"), nil)
+	require.Error(t, err)
+	require.NotNil(t, res)
+	assert.Equal(t, 400, res.StatusCode, "400 is for an unknown sid")
 	eiotest.Send(t, ws, "4still")
 	assert.Equal(t, "4still", eiotest.ReadText(t, ws, false))
 }

@@ -30,17 +30,29 @@ func newWSTransport(ws *websocket.Conn, maxPayload int) *wsTransport {
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	c.srv.sockets.Add(1)
 	defer c.srv.sockets.Done()
-	// The probe slot is taken before the handshake: a second WebSocket for
-	// this sid arriving while the first one's upgrade is still being
-	// answered must be refused with 400, not accepted and then dropped.
+	// 400 is for a session the server does not know (any more); a second
+	// WebSocket for a session that has one, or is getting one, is accepted
+	// and closed at once, as the reference server does. The probe slot is
+	// taken before the handshake, so only one WebSocket can hold it.
 	c.mu.Lock()
-	busy := c.closed || c.ws != nil || c.probe != nil || c.probing
-	if !busy && websocket.IsWebSocketUpgrade(r) {
-		c.probing = true
+	closed := c.closed
+	busy := c.ws != nil || c.probe != nil || c.probing
+	if !closed && !busy && websocket.IsWebSocketUpgrade(r) {
+		c.takeProbeSlot()
 	}
 	c.mu.Unlock()
-	if busy || !websocket.IsWebSocketUpgrade(r) {
+	switch {
+	case closed:
+		errUnknownSID.write(w)
+		return
+	case !websocket.IsWebSocketUpgrade(r):
 		errBadRequest.write(w)
+		return
+	case busy:
+		if ws, err := c.srv.upgrader.Upgrade(w, r, nil); err == nil {
+			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session already has a WebSocket"), time.Now().Add(time.Second))
+			_ = ws.Close()
+		}
 		return
 	}
 	ws, err := c.srv.upgrader.Upgrade(w, r, nil)
@@ -49,17 +61,18 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		t = newWSTransport(ws, c.cfg.MaxPayload)
 	}
 	c.mu.Lock()
-	c.probing = false // the slot passes to c.probe in the same critical section
 	if err != nil {
+		c.freeProbeSlot()
 		c.mu.Unlock()
 		return // Upgrade already answered the client
 	}
 	if c.closed || c.ws != nil {
+		c.freeProbeSlot()
 		c.mu.Unlock()
 		_ = ws.Close()
 		return
 	}
-	c.probe = t
+	c.probing, c.probe = false, t // the slot passes to the probe
 	c.mu.Unlock()
 	// The probe must finish within UpgradeTimeout; the deadline is lifted
 	// once the upgrade completes and the heartbeat takes over.
@@ -126,7 +139,8 @@ func (c *Conn) probePacket(t *wsTransport, p Packet) (bool, error) {
 		c.mu.Lock()
 		ok := c.upgrading && !c.closed && c.probe == t
 		if ok {
-			c.ws, c.probe, c.upgrading = t, nil, false
+			c.freeProbeSlot()
+			c.ws = t
 		}
 		c.mu.Unlock()
 		if !ok {
@@ -145,7 +159,7 @@ func (c *Conn) probePacket(t *wsTransport, p Packet) (bool, error) {
 func (c *Conn) dropProbe(t *wsTransport) {
 	c.mu.Lock()
 	if c.probe == t {
-		c.probe, c.upgrading = nil, false
+		c.freeProbeSlot()
 	}
 	c.mu.Unlock()
 }
