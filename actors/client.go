@@ -27,6 +27,7 @@ type Client struct {
 	stopping atomic.Bool
 	stopOnce sync.Once
 	stopped  chan struct{} // closed once Stop has begun: waiting callers give up
+	counts   *counts       // written by the registry, read by Stats
 }
 
 // SessionSummary is one row of GET /sessions.
@@ -144,7 +145,8 @@ func Start(cfg Config) (*Client, error) {
 		system.Shutdown()
 		return nil, err
 	}
-	pid, err := system.Root.SpawnNamed(registryProps(cfg, known), registryName)
+	n := &counts{}
+	pid, err := system.Root.SpawnNamed(registryProps(cfg, known, n), registryName)
 	if err != nil {
 		system.Shutdown()
 		return nil, fmt.Errorf("actors: start registry: %w", err)
@@ -152,7 +154,7 @@ func Start(cfg Config) (*Client, error) {
 	if len(known) > 0 {
 		log.Info("sessions found in the store", "sessions", len(known))
 	}
-	return &Client{cfg: cfg, system: system, registry: pid, replies: r, stopped: make(chan struct{})}, nil
+	return &Client{cfg: cfg, system: system, registry: pid, replies: r, stopped: make(chan struct{}), counts: n}, nil
 }
 
 // storedSessions reads the summary of every session in the store. One that
@@ -373,19 +375,28 @@ func (c *Client) FindProject(ctx context.Context, pid string) (string, error) {
 // Execute runs a command in session sid. On ErrUnavailable the outcome is
 // unknown: retry with the same CommandID.
 func (c *Client) Execute(ctx context.Context, sid string, req ExecuteRequest) (*Executed, error) {
-	return askSession[*Executed](ctx, c, sid, &execute{Req: req})
+	start := time.Now()
+	res, err := askSession[*Executed](ctx, c, sid, &execute{Req: req})
+	c.observe(commandTypeOf(req.Command), start, err)
+	return res, err
 }
 
 // Undo reverses the newest command of session sid. commandID names the undo
 // itself (retries with it are answered, not applied again); "" makes one.
 // The reply's CommandType is the undone command's and it carries the graph.
 func (c *Client) Undo(ctx context.Context, sid, commandID string) (*Executed, error) {
-	return askSession[*Executed](ctx, c, sid, &undo{CommandID: commandID})
+	start := time.Now()
+	res, err := askSession[*Executed](ctx, c, sid, &undo{CommandID: commandID})
+	c.observe("Undo", start, err)
+	return res, err
 }
 
 // Redo applies again the newest undone command, like Undo.
 func (c *Client) Redo(ctx context.Context, sid, commandID string) (*Executed, error) {
-	return askSession[*Executed](ctx, c, sid, &redo{CommandID: commandID})
+	start := time.Now()
+	res, err := askSession[*Executed](ctx, c, sid, &redo{CommandID: commandID})
+	c.observe("Redo", start, err)
+	return res, err
 }
 
 // Tree returns a copy of session sid's graph and the seq it reflects.
@@ -437,6 +448,43 @@ func (c *Client) Join(ctx context.Context, sid string, sub Subscription) (*Joine
 func (c *Client) Leave(ctx context.Context, sid, clientID string) error {
 	_, err := askSession[struct{}](ctx, c, sid, &leave{ClientID: clientID})
 	return err
+}
+
+// observe tells Config.OnCommand how a command went.
+func (c *Client) observe(commandType string, start time.Time, err error) {
+	if c.cfg.OnCommand == nil {
+		return
+	}
+	code := ""
+	if err != nil {
+		code = wire.Code(err)
+	}
+	c.cfg.OnCommand(commandType, code, time.Since(start))
+}
+
+// commandTypeOf names a command for metrics, whatever it is.
+func commandTypeOf(cmd model.Command) (name string) {
+	if isNil(cmd) {
+		return "none"
+	}
+	defer func() {
+		if recover() != nil {
+			name = "unknown"
+		}
+	}()
+	return cmd.CommandType()
+}
+
+// Stats are counts of the session layer, for metrics.
+type Stats struct {
+	Live    int // sessions in memory
+	Passive int // sessions only in the store
+}
+
+// Stats returns the session counts as the registry last left them, without
+// asking it: a scrape never waits on an actor.
+func (c *Client) Stats() Stats {
+	return Stats{Live: int(c.counts.live.Load()), Passive: int(c.counts.passive.Load())}
 }
 
 // live reports whether session sid is in memory (for tests).

@@ -22,6 +22,11 @@ type Config struct {
 	// per name, commands per batch.
 	Limits model.Limits
 	Logger *slog.Logger
+	// OnCommand, when set, hears of every command, undo and redo a caller
+	// asked for: its type ("Undo" and "Redo" for those), its outcome (""
+	// for success, else the wire code) and how long the caller waited. It
+	// runs on the caller's goroutine and must not block (metrics).
+	OnCommand func(commandType, code string, took time.Duration)
 
 	// Store makes sessions durable: every acknowledged change is journaled
 	// before its reply, and Start brings back every stored session. Saved

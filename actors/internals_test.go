@@ -93,3 +93,21 @@ func TestPushBounded(t *testing.T) {
 	assert.Equal(t, "3", s.undo[0].commandID)
 	assert.Equal(t, "4", s.undo[1].commandID)
 }
+
+// FuzzSessionCursor: any cursor a client sends is refused or read, never a
+// panic, and a key's cursor reads back as the key.
+func FuzzSessionCursor(f *testing.F) {
+	k := orderKey{created: 1764700000000000000, id: "11111111-1111-4111-8111-111111111111"}
+	for _, s := range []string{"", k.cursor(), "1.x", ".", "-5." + k.id, "99999999999999999999." + k.id} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key, err := parseCursor(s)
+		if err != nil || key == nil {
+			return
+		}
+		again, err := parseCursor(key.cursor())
+		require.NoError(t, err)
+		require.Equal(t, key, again)
+	})
+}

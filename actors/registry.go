@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,13 +26,35 @@ const (
 // a session loads and stores itself, and deleting a stored session runs on
 // a goroutine of its own. Only Receive touches its maps.
 type registry struct {
-	cfg      Config
-	self     *actor.PID
-	sessions map[string]*entry   // by session id
-	projects map[string][]string // project id -> the sessions that have it open, oldest first
-	order    sessionOrder        // the sessions as GET /sessions lists them
-	gen      uint64              // incarnations spawned so far
-	stopping *stopping           // non-nil once stopAll came
+	cfg       Config
+	self      *actor.PID
+	sessions  map[string]*entry   // by session id
+	projects  map[string][]string // project id -> the sessions that have it open, oldest first
+	order     sessionOrder        // the sessions as GET /sessions lists them
+	gen       uint64              // incarnations spawned so far
+	stopping  *stopping           // non-nil once stopAll came
+	counts    *counts             // what Client.Stats reads
+	countedAt time.Time
+}
+
+// counts are the registry's session counts, published for Client.Stats:
+// sessions with an actor (live or stopping) and sessions without.
+type counts struct {
+	live, passive atomic.Int64
+}
+
+// setPID gives an entry its actor, or takes it away (nil), keeping counts.
+func (r *registry) setPID(e *entry, pid *actor.PID) {
+	had := e.pid != nil
+	e.pid = pid
+	switch {
+	case !had && pid != nil:
+		r.counts.live.Add(1)
+		r.counts.passive.Add(-1)
+	case had && pid == nil:
+		r.counts.live.Add(-1)
+		r.counts.passive.Add(1)
+	}
 }
 
 // entry is what the registry knows of one session.
@@ -68,11 +91,12 @@ type stored struct {
 	project string
 }
 
-func newRegistry(cfg Config, known []stored) *registry {
+func newRegistry(cfg Config, known []stored, n *counts) *registry {
 	r := &registry{
 		cfg:      cfg,
 		sessions: make(map[string]*entry, len(known)),
 		projects: make(map[string][]string),
+		counts:   n,
 	}
 	// The most recently active of the sessions that share a project counts
 	// as the one that opened it last.
@@ -80,6 +104,7 @@ func newRegistry(cfg Config, known []stored) *registry {
 	slices.SortStableFunc(known, func(a, b stored) int { return a.summary.LastActivity.Compare(b.summary.LastActivity) })
 	for _, k := range known {
 		r.sessions[k.summary.SessionID] = &entry{state: stopped, project: k.project, summary: k.summary}
+		r.counts.passive.Add(1)
 		r.order.add(keyOf(k.summary))
 		if k.project != "" {
 			r.addProject(k.project, k.summary.SessionID)
@@ -93,9 +118,9 @@ func newRegistry(cfg Config, known []stored) *registry {
 // lose every route. Both recover their own panics; this is the backstop.
 var resume = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.ResumeDirective })
 
-func registryProps(cfg Config, known []stored) *actor.Props {
+func registryProps(cfg Config, known []stored, n *counts) *actor.Props {
 	return actor.PropsFromProducer(
-		func() actor.Actor { return newRegistry(cfg, known) },
+		func() actor.Actor { return newRegistry(cfg, known, n) },
 		actor.WithGuardian(resume),
 	)
 }
@@ -147,8 +172,9 @@ func (r *registry) Receive(c actor.Context) {
 		}
 		e := &entry{summary: newSummary(m.SessionID, time.Now())}
 		r.sessions[m.SessionID] = e
+		r.counts.passive.Add(1) // until spawn gives it an actor
 		if err := r.spawn(c, m.SessionID, e, false); err != nil {
-			delete(r.sessions, m.SessionID)
+			r.forget(m.SessionID)
 			m.refuse(c, err)
 			return
 		}
@@ -303,7 +329,8 @@ func (r *registry) spawn(c actor.Context, sid string, e *entry, restoring bool) 
 		return fmt.Errorf("%w: spawn session %q: %w", model.ErrInternal, sid, err)
 	}
 	c.Watch(pid)
-	e.state, e.pid, e.gen, e.forwarded, e.active = live, pid, gen, 0, time.Now()
+	r.setPID(e, pid)
+	e.state, e.gen, e.forwarded, e.active = live, gen, 0, time.Now()
 	return nil
 }
 
@@ -327,7 +354,7 @@ func (r *registry) terminated(c actor.Context, who *actor.PID) {
 	if e == nil || e.pid == nil || !e.pid.Equal(who) {
 		return
 	}
-	e.pid = nil
+	r.setPID(e, nil)
 	if r.stopping != nil {
 		r.stopping.left--
 		r.stopDone(c)
@@ -421,6 +448,13 @@ func (r *registry) stopDone(c actor.Context) {
 // forget drops session sid and its project.
 func (r *registry) forget(sid string) {
 	r.forgetProject(sid)
+	if e := r.sessions[sid]; e != nil {
+		if e.pid != nil {
+			r.counts.live.Add(-1)
+		} else {
+			r.counts.passive.Add(-1)
+		}
+	}
 	delete(r.sessions, sid)
 	r.order.removed(r.exists)
 }

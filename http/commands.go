@@ -30,6 +30,7 @@ func parseExecute(r *nethttp.Request, body []byte) (wire.CommandRequest, error) 
 	if req.SessionID == "" {
 		return req, fieldError("session_id", "session_id is required (in the body or the X-Session-ID header)")
 	}
+	noteSession(r, req.SessionID)
 	return req, nil
 }
 

@@ -33,6 +33,10 @@ func toWire(err error) (wire.Error, int) {
 // with their cause; client mistakes are not (the request log has the status).
 func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
 	we, status := toWire(err)
+	if s.cfg.OnError != nil {
+		budget, _ := we.Details["budget"].(string)
+		s.cfg.OnError(we.Code, budget)
+	}
 	if status == nethttp.StatusRequestEntityTooLarge {
 		// Read the rest first (bounded), so the client reads this answer
 		// rather than a reset; then the connection is done.

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -40,26 +42,62 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusRecorder) Unwrap() nethttp.ResponseWriter { return w.ResponseWriter }
 
-// logRequests writes one log line per request once it is answered.
+// logRequests writes one log line per request once it is answered, with
+// the request's id (the client's X-Request-ID when it sent a sane one,
+// else a new one, echoed in the reply) and the session it was for.
 func (s *Server) logRequests(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		start := time.Now()
+		info := &requestInfo{id: requestID(r.Header.Get("X-Request-ID"))}
+		w.Header().Set("X-Request-ID", info.id)
 		rec := &statusRecorder{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 		next.ServeHTTP(rec, r)
 		status := rec.status
 		if status == 0 {
 			status = nethttp.StatusOK
 		}
+		sid := info.session
+		if sid == "" {
+			sid = chi.URLParam(r, "sessionID")
+		}
 		s.log.Info("http request",
+			"request_id", info.id,
 			"method", r.Method,
 			"path", r.URL.Path,
 			"route", chi.RouteContext(r.Context()).RoutePattern(),
+			"session", sid,
 			"status", status,
 			"bytes", rec.bytes,
 			"duration", time.Since(start),
 			"remote", r.RemoteAddr,
 		)
 	})
+}
+
+// requestInfo is what a request's log line says beyond its URL; handlers
+// fill in the session when the body or a header named it.
+type requestInfo struct {
+	id      string
+	session string
+}
+
+type requestInfoKey struct{}
+
+// noteSession records the session a request was for, for its log line.
+func noteSession(r *nethttp.Request, sid string) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.session = sid
+	}
+}
+
+// requestID keeps a client's request id when it is short and plain, else
+// makes one.
+func requestID(given string) string {
+	if len(given) > 0 && len(given) <= 64 && strings.Trim(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == "" {
+		return given
+	}
+	return rand.Text()[:16]
 }
 
 // recoverPanics turns a handler panic into a 500 whose cause and stack go to

@@ -1,6 +1,8 @@
 package http
 
 import (
+	nethttp "net/http"
+
 	"github.com/go-chi/chi/v5"
 )
 
@@ -12,6 +14,9 @@ func (s *Server) routes() *chi.Mux {
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 
+	if s.cfg.Metrics != nil {
+		r.With(s.authenticate).Method(nethttp.MethodGet, "/metrics", s.cfg.Metrics)
+	}
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/health", s.handleHealth)
 

@@ -136,5 +136,6 @@ func pickSessionID(r *nethttp.Request, fromBody string, required bool) (string, 
 	if sid == "" && required {
 		return "", fieldError("session_id", "session_id is required (in the body or the X-Session-ID header)")
 	}
+	noteSession(r, sid)
 	return sid, nil
 }

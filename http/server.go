@@ -46,6 +46,13 @@ type Config struct {
 	Health func() error
 	// Version is reported by GET /health.
 	Version string
+	// Metrics, when set, is served at /metrics (behind the token when one
+	// is set).
+	Metrics nethttp.Handler
+	// OnError, when set, hears the code (and the budget, for
+	// LIMIT_EXCEEDED) of every error the API answers (metrics); it must not
+	// block.
+	OnError func(code, budget string)
 }
 
 // Server serves the REST API. It is safe for concurrent use.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/talus-tally/server/actors"
@@ -44,12 +45,16 @@ type client struct {
 	// ctx ends when the connection does: a request of a client that left
 	// stops waiting for its session.
 	ctx context.Context
+	log *slog.Logger // with the client's ids
 
 	member *membership // the session watched, nil for none
 }
 
 func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
-	c := &client{srv: srv, sock: sock, id: sock.ID(), nsp: nsp, hello: h, ctx: sock.Conn().Context()}
+	conn := sock.Conn()
+	c := &client{srv: srv, sock: sock, id: sock.ID(), nsp: nsp, hello: h, ctx: conn.Context(),
+		log: srv.cfg.Logger.With("client", sock.ID(), "eio_sid", conn.ID())}
+	c.log.Info("socket connected", "namespace", Namespaces[nsp], "transport", conn.Transport(), "remote", conn.Request().RemoteAddr)
 	for _, ev := range []string{evJoin, evLeave, evExecute, evUndo, evRedo, evPing} {
 		sock.On(ev, func(args []json.RawMessage, ack socketio.AckFunc) { c.handle(ev, args, ack) })
 	}
@@ -94,8 +99,9 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 
 // gone runs once the socket left (the client went, or the server ended it):
 // it leaves the session it watched, so the others hear of it.
-func (c *client) gone(string) {
+func (c *client) gone(reason string) {
 	defer c.srv.clients.Done()
+	c.log.Info("socket disconnected", "reason", reason, "session", c.watching())
 	if c.member == nil {
 		return
 	}
@@ -200,7 +206,7 @@ func (c *client) leaveCurrent(ctx context.Context) {
 		return // the session already let it go
 	}
 	if err := c.srv.sessions.Leave(ctx, m.sid, c.id); err != nil && !errors.Is(err, actors.ErrSessionNotFound) {
-		c.srv.cfg.Logger.Warn("leave session failed", "session", m.sid, "client", c.id, "err", err)
+		c.log.Warn("leave session failed", "session", m.sid, "err", err)
 	}
 }
 
@@ -271,8 +277,11 @@ func (c *client) step(redo bool, p []byte, ack socketio.AckFunc) {
 // ack (when asked for) with the same error.
 func (c *client) fail(ack socketio.AckFunc, err error) {
 	we := wire.From(err)
+	if budget, _ := we.Details["budget"].(string); we.Code == wire.CodeLimitExceeded || we.Code == wire.CodeRateLimited {
+		c.srv.refused(we.Code, budget)
+	}
 	if we.Code == wire.CodeInternal {
-		c.srv.cfg.Logger.Error("socket request failed", "client", c.id, "err", err)
+		c.log.Error("socket request failed", "session", c.watching(), "err", err)
 	}
 	c.emit(evError, we)
 	c.answer(ack, map[string]any{"success": false, "error": we})
@@ -309,12 +318,22 @@ func (c *client) sendEvent(ev *actors.Event) { _ = c.sock.SendFrame(c.frame(ev))
 
 // offerEvent queues a live event unless this client's queue is over its
 // byte budget.
-func (c *client) offerEvent(ev *actors.Event) bool { return c.sock.OfferFrame(c.frame(ev)) }
+func (c *client) offerEvent(ev *actors.Event) bool {
+	if c.sock.OfferFrame(c.frame(ev)) {
+		c.srv.delivered.Add(1)
+		return true
+	}
+	c.srv.dropped.Add(1)
+	return false
+}
 
 // dropSlow tells a client that let its queue fill why it goes: what was
 // queued is dropped (it catches up with last_seq), the error and the
 // disconnect go out at once.
 func (c *client) dropSlow() {
+	c.log.Info("socket dropped", "reason", wire.CodeSlowConsumer)
+	c.srv.slow.Add(1)
+	c.srv.refused(wire.CodeSlowConsumer, "client_queue_bytes")
 	c.sock.Conn().Discard()
 	c.emit(evError, wire.Error{Code: wire.CodeSlowConsumer, Message: "events were not read fast enough; reconnect with last_seq to catch up"})
 	_ = c.sock.Disconnect()

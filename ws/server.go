@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/talus-tally/server/actors"
@@ -46,7 +47,11 @@ type Config struct {
 	// are dropped, and the client is told RATE_LIMITED.
 	MessageRate  float64
 	MessageBurst int
-	Logger       *slog.Logger
+	// OnRefusal, when set, hears of every request the socket layer refuses
+	// with a code (an error event or an admission refusal) and of every
+	// client dropped as SLOW_CONSUMER (metrics); it must not block.
+	OnRefusal func(code, budget string)
+	Logger    *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -74,6 +79,36 @@ type Server struct {
 	// clients counts connected clients until each has left its session,
 	// so Shutdown returns only once no session still holds one of them.
 	clients sync.WaitGroup
+
+	delivered, dropped, slow atomic.Uint64 // session events, for Stats
+}
+
+// Stats are counts of the socket layer, for metrics.
+type Stats struct {
+	Polling, WebSocket int    // open connections by transport
+	EventsDelivered    uint64 // session events queued for a client
+	EventsDropped      uint64 // session events a client's full queue refused
+	SlowConsumers      uint64 // clients dropped for it
+}
+
+// Stats reads the socket layer's counts.
+func (s *Server) Stats() Stats {
+	st := Stats{EventsDelivered: s.delivered.Load(), EventsDropped: s.dropped.Load(), SlowConsumers: s.slow.Load()}
+	for _, c := range s.sio.Engine().Conns() {
+		if c.Transport() == "websocket" {
+			st.WebSocket++
+		} else {
+			st.Polling++
+		}
+	}
+	return st
+}
+
+// refused tells OnRefusal.
+func (s *Server) refused(code, budget string) {
+	if s.cfg.OnRefusal != nil {
+		s.cfg.OnRefusal(code, budget)
+	}
 }
 
 // New returns a Server whose sockets reach sessions through sessions.
@@ -120,6 +155,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // API's error body, so a client reads the same codes everywhere.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, handshake bool) bool {
 	refuse := func(status int, e wire.Error) bool {
+		s.refused(e.Code, "")
 		w.Header().Set("Content-Type", "application/json")
 		if status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", "1")

@@ -126,11 +126,19 @@ func (s *Store) commit(batch []*appendReq) error {
 		s.buf = appendFrame(s.buf, r.rec)
 	}
 	if _, err := s.opts.writeFile(s.active, s.buf); err != nil {
+		if s.opts.OnSync != nil {
+			s.opts.OnSync(0, err)
+		}
 		return s.fail("write", err)
 	}
 	synced := false
 	if !s.opts.NoSync {
-		if err := s.opts.syncFile(s.active); err != nil {
+		start := time.Now()
+		err := s.opts.syncFile(s.active)
+		if s.opts.OnSync != nil {
+			s.opts.OnSync(time.Since(start), err)
+		}
+		if err != nil {
 			return s.fail("fsync", err)
 		}
 		synced = true

@@ -56,6 +56,9 @@ type Options struct {
 	// BatchDelay is how long checkpoints and deletes wait to share one
 	// database transaction.
 	BatchDelay time.Duration
+	// OnSync, when set, hears how long each journal fsync took and whether
+	// it failed (metrics); it runs on the writer and must not block.
+	OnSync func(took time.Duration, err error)
 
 	// syncFile replaces (*os.File).Sync, and writeFile (*os.File).Write, in
 	// tests that make the disk fail.

@@ -59,9 +59,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	catalog := loadCatalog(cfg.TemplatesDir, log)
+	m := newMetrics()
 	st, err := store.Open(cfg.DataDir, store.Options{
 		Logger:        log.With("component", "store"),
 		MaxRecordSize: maxRecordSize,
+		OnSync:        m.onSync,
 	})
 	if err != nil {
 		return fmt.Errorf("open data dir: %w", err)
@@ -77,6 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		HistoryBytes:    cfg.HistoryBytes,
 		MaxSessions:     cfg.MaxSessions,
 		Limits:          cfg.Limits,
+		OnCommand:       m.onCommand,
 		IdleTimeout:     cfg.IdleTimeout,
 		CheckpointEvery: cfg.CheckpointEvery,
 		Logger:          log.With("component", "actors"),
@@ -107,6 +110,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Hosts:        hosts,
 		Health:       st.Health,
 		Version:      buildVersion(),
+		Metrics:      m.handler(),
+		OnError:      m.onHTTPError,
 	}, sessions, catalog, log.With("component", "http"))
 
 	sockets := ws.New(ws.Config{
@@ -122,8 +127,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Handshakes:     handshakes,
 		MessageRate:    cfg.RateLimit,
 		MessageBurst:   cfg.RateBurst,
+		OnRefusal:      m.onRefusal,
 		Logger:         log.With("component", "ws"),
 	}, sessions)
+	m.watch(sessions, sockets)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

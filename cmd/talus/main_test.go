@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	nethttp "net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,6 +200,39 @@ node_types:
 	}
 	assert.Equal(t, []string{"book", "garden", "restomod", "software_development"}, ids)
 	assert.DirExists(t, filepath.Join(dir, "data"))
+
+	// Metrics count what happened: a project and a command, one session in
+	// memory, an fsync, a refused body.
+	post := func(path, ctype, body string) {
+		res, err := nethttp.Post("http://"+addr+"/api/v1"+path, ctype, strings.NewReader(body))
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	res, err = nethttp.Post("http://"+addr+"/api/v1/projects", "application/json", strings.NewReader(`{"template_id":"garden","project_name":"Back yard"}`))
+	require.NoError(t, err)
+	var created struct {
+		SessionID string `json:"session_id"`
+		Graph     struct{ Roots []struct{ ID string } }
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
+	res.Body.Close()
+	post("/commands/execute", "application/json", fmt.Sprintf(`{"session_id":%q,"command_type":"CreateNode","data":{"parent_id":%q,"blueprint_type_id":"bed"}}`, created.SessionID, created.Graph.Roots[0].ID))
+	post("/sessions", "text/plain", "{}")
+	res, err = nethttp.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	scrape, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	for _, want := range []string{
+		`talus_commands_total{outcome="ok",type="CreateNode"} 1`,
+		`talus_sessions{state="live"} 1`,
+		`talus_sessions{state="passive"} 0`,
+		`talus_http_errors_total{code="UNSUPPORTED_MEDIA_TYPE"} 1`,
+		`talus_journal_fsync_duration_seconds_count`,
+		`talus_connections{transport="websocket"} 0`,
+	} {
+		assert.Contains(t, string(scrape), want)
+	}
 
 	cancel()
 	select {

@@ -2,8 +2,10 @@ package guard
 
 import (
 	"crypto/tls"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -109,5 +111,26 @@ func FuzzOrigins(f *testing.F) {
 		norm, err := normalize(origin)
 		require.NoError(t, err)
 		require.True(t, o.Allowed(norm, r))
+	})
+}
+
+// FuzzHosts: any Host header is judged without a panic, and only names the
+// policy allows pass.
+func FuzzHosts(f *testing.F) {
+	for _, s := range []string{"", "localhost:5000", "[::1]:1", "evil.example", "127.0.0.1:", "[", "a.localhost", "LOCALHOST."} {
+		f.Add(s)
+	}
+	h := NewHosts("127.0.0.1:5000", []string{"talus.lan"})
+	f.Fuzz(func(t *testing.T, host string) {
+		if !h.Allowed(host) {
+			return
+		}
+		name := host
+		if n, _, err := net.SplitHostPort(host); err == nil {
+			name = n
+		}
+		name = strings.TrimSuffix(strings.ToLower(strings.Trim(name, "[]")), ".")
+		require.True(t, name == "talus.lan" || name == "127.0.0.1" || name == "localhost" || name == "::1" ||
+			name == "tauri.localhost" || strings.HasSuffix(name, ".localhost"), "allowed %q", host)
 	})
 }

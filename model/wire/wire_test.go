@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,4 +127,22 @@ func TestBearerToken(t *testing.T) {
 		assert.Equal(t, want, got, "%q", header)
 		assert.Equal(t, want != "", ok, "%q", header)
 	}
+}
+
+// FuzzBearerToken: any Authorization header is read without a panic; a
+// token read back is the header's second word, trimmed, never empty.
+func FuzzBearerToken(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "bearer  x ", "Basic x", "", "Bearer", " \t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		token, ok := BearerToken(header)
+		if !ok {
+			require.Empty(t, token)
+			return
+		}
+		require.NotEmpty(t, token)
+		require.Equal(t, strings.TrimSpace(token), token)
+		require.Contains(t, header, token)
+	})
 }
