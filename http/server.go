@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/http/web"
 	"github.com/talus-tally/server/model"
 )
 
@@ -44,6 +45,7 @@ type Server struct {
 	log      *slog.Logger
 	limiter  *ipLimiter // nil when rate limiting is off
 	started  time.Time
+	page     *web.Page // the embedded web client served at /
 	router   *chi.Mux
 }
 
@@ -64,6 +66,7 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 		catalog:  catalog,
 		log:      log,
 		started:  time.Now(),
+		page:     web.New(),
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newIPLimiter(cfg.RateLimit, cfg.RateBurst)
@@ -72,7 +75,8 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 	return s
 }
 
-// ServeHTTP serves the API. Paths outside /api/v1 get 404 in the API's error shape.
+// ServeHTTP serves the API and the web client. Other paths get 404 in the
+// API's error shape.
 func (s *Server) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 	s.router.ServeHTTP(w, r)
 }
