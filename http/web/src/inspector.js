@@ -52,7 +52,9 @@ export class Inspector {
       return;
     }
     const type = schema.type(n.type);
-    this.root.append(
+    // Element.append would write a null as the text "null"; drop the parts
+    // this node has none of.
+    const parts = [
       h("h2", { id: "inspector-title" }, n.name || "(unnamed)", " ", h("span", { class: "type" }, schema.label(n.type))),
       h("p", { class: "path" }, forest.path(id).join(" › ")),
       this.#renameForm(n),
@@ -60,7 +62,8 @@ export class Inspector {
       this.#addChild(n, type, schema),
       this.#moveForm(n, forest, schema),
       this.#deleteButton(n, forest, schema),
-    );
+    ];
+    this.root.append(...parts.filter(Boolean));
     if (keep) {
       const el = document.getElementById(keep.id);
       if (el) {
@@ -114,8 +117,11 @@ export class Inspector {
     const id = `prop-${p.id}`;
     const has = Object.prototype.hasOwnProperty.call(n.properties, p.id);
     const cur = has ? n.properties[p.id] : null;
-    const label = h("label", { for: id }, p.name, p.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null);
-    const hint = h("span", { class: "hint", id: `${id}-hint` });
+    const label = h("label", { for: id }, p.name);
+    // Required is said in words beside the field (and aria-required), not
+    // with a mark inside the label, which would become part of its name.
+    const requiredNote = p.required && !has ? "Required." : "";
+    const hint = h("span", { class: "hint", id: `${id}-hint` }, requiredNote);
     let input;
     const common = { id, name: p.id, "aria-describedby": `${id}-hint`, "aria-required": p.required ? "true" : null };
     const commit = (value, shown) => this.#commit(n, p, has, cur, value, input, hint, shown);
@@ -175,7 +181,7 @@ export class Inspector {
   // commit sends one property change: undefined clears the property.
   async #commit(n, p, has, cur, value, input, hint, shown) {
     input.removeAttribute("aria-invalid");
-    hint.textContent = "";
+    hint.textContent = p.required && value === undefined ? "Required." : "";
     if (value === undefined ? !has : has && cur === value) return;
     if (input.dataset.sent === shown) return; // the change and the Enter key both fired
     input.dataset.sent = shown;
@@ -251,7 +257,8 @@ export class Inspector {
     }
     const targets = moveTargets(forest, schema, n.id);
     if (!targets.length) {
-      box.append(h("p", {}, "No other place in this project can hold it."));
+      const atTop = !n.parent && n.type === schema.rootType;
+      box.append(h("p", {}, atTop ? "The project's root stays at the top." : "No other place in this project can hold it."));
       return box;
     }
     const sel = h("select", { id: "move-target" },

@@ -33,6 +33,7 @@ export class Live extends EventTarget {
     this.seq = 0;
     this.state = State.CONNECTING;
     this.clientCount = 0;
+    this.countSeq = 0; // seq of the event clientCount comes from
     this.clientID = "";
     this.lastError = "";
     this.buffer = []; // events that arrived before the tree
@@ -94,6 +95,7 @@ export class Live extends EventTarget {
   async #joined(j) {
     this.clientID = j.client_id;
     this.clientCount = j.active_clients;
+    this.countSeq = j.seq;
     this.retryDelay = 0;
     if (this.forest) {
       // Reconnected with last_seq: the missed events follow this reply.
@@ -136,6 +138,13 @@ export class Live extends EventTarget {
   }
 
   #event(ev) {
+    // Who is here is not part of the tree: an arrival may come before the
+    // tree's seq (and be skipped below) and still be the latest count.
+    if ((ev.event === "session:connected" || ev.event === "session:disconnected") && ev.seq > this.countSeq) {
+      this.clientCount = ev.client_count;
+      this.countSeq = ev.seq;
+      this.#emit("status");
+    }
     if (!this.forest) {
       this.buffer.push(ev);
       return;
@@ -154,11 +163,6 @@ export class Live extends EventTarget {
     }
     this.seq = ev.seq;
     switch (ev.event) {
-      case "session:connected":
-      case "session:disconnected":
-        this.clientCount = ev.client_count;
-        this.#emit("status");
-        break;
       case "session:closed":
         this.#setState(State.CLOSED);
         break;

@@ -3,7 +3,7 @@
 // into requests to the app. It holds no graph state of its own: every
 // render starts from the forest the app passes in.
 
-import { h, clear } from "./dom.js";
+import { h } from "./dom.js";
 import { canMoveInto, siblingMove } from "./rules.js";
 
 const DRAG_TYPE = "application/x-talus-node";
@@ -20,8 +20,16 @@ export class TreeView {
     this.forest = null;
     this.schema = null;
     this.dragID = null;
+    this.items = new Map(); // node id → its <li>, reused across renders
     root.addEventListener("keydown", (e) => this.#key(e));
     root.addEventListener("click", (e) => this.#click(e));
+    // Selection follows focus (however the focus came: Tab, a click, a
+    // screen reader), so a redraw, which puts the focus on the selected
+    // item, never moves it elsewhere.
+    root.addEventListener("focusin", (e) => {
+      const li = e.target.closest && e.target.closest('[role="treeitem"]');
+      if (li && e.target === li && li.getAttribute("aria-selected") !== "true") this.app.select(li.dataset.id, true);
+    });
     root.addEventListener("dragstart", (e) => this.#dragStart(e));
     root.addEventListener("dragover", (e) => this.#dragOver(e));
     root.addEventListener("dragleave", (e) => this.#dragLeave(e));
@@ -29,51 +37,84 @@ export class TreeView {
     root.addEventListener("dragend", () => this.#dragEnd());
   }
 
-  /** render redraws the tree; focus stays on the selected item if the tree had it. */
+  /**
+   * render brings the tree up to date with the forest. Items are kept by
+   * node id and changed in place, and moved only when their place changed,
+   * so a redraw never takes the focus from an item or cancels a drag.
+   */
   render(forest, schema, selectedID, expanded) {
     this.forest = forest;
     this.schema = schema;
     const hadFocus = this.root.contains(document.activeElement);
-    clear(this.root);
-    const draw = (ids, level) =>
-      ids.map((id, i) => {
-        const n = forest.get(id);
-        const open = expanded.has(id);
-        const hasKids = n.children.length > 0;
-        const selected = id === selectedID;
-        return h(
-          "li",
-          {
-            role: "treeitem",
-            id: `node-${id}`,
-            "data-id": id,
-            "aria-level": level,
-            "aria-setsize": ids.length,
-            "aria-posinset": i + 1,
-            "aria-expanded": hasKids ? String(open) : null,
-            "aria-selected": String(selected),
-            "aria-labelledby": `label-${id}`,
-            "aria-describedby": `type-${id}`,
-            tabindex: selected ? "0" : "-1",
-            draggable: "true",
-          },
-          h(
-            "div",
-            { class: "row" },
-            h("span", { class: "twisty", "aria-hidden": "true" }, hasKids ? (open ? "▾" : "▸") : ""),
-            h("span", { class: "name", id: `label-${id}` }, n.name || "(unnamed)"),
-            h("span", { class: "type", id: `type-${id}` }, schema.label(n.type)),
-          ),
-          hasKids && open ? h("ul", { role: "group" }, draw(n.children, level + 1)) : null,
-        );
-      });
-    this.root.append(...draw(forest.roots, 1));
+    this.#place(this.root, forest.roots, 1, selectedID, expanded);
+    for (const id of this.items.keys()) {
+      if (!forest.get(id)) this.items.delete(id);
+    }
     // With nothing selected the first item takes Tab, so the tree is reachable.
     if (!this.root.querySelector('[tabindex="0"]')) {
       const first = this.root.querySelector('[role="treeitem"]');
       if (first) first.tabIndex = 0;
     }
-    if (hadFocus) this.focus(selectedID);
+    if (hadFocus && !this.root.contains(document.activeElement)) this.focus(selectedID);
+  }
+
+  #place(container, ids, level, selectedID, expanded) {
+    ids.forEach((id, i) => {
+      const n = this.forest.get(id);
+      const li = this.#item(id);
+      const open = expanded.has(id);
+      const hasKids = n.children.length > 0;
+      const selected = id === selectedID;
+      li.setAttribute("aria-level", String(level));
+      li.setAttribute("aria-setsize", String(ids.length));
+      li.setAttribute("aria-posinset", String(i + 1));
+      if (hasKids) li.setAttribute("aria-expanded", String(open));
+      else li.removeAttribute("aria-expanded");
+      li.setAttribute("aria-selected", String(selected));
+      li.tabIndex = selected ? 0 : -1;
+      const [twisty, name, type] = li.firstElementChild.children;
+      setText(twisty, hasKids ? (open ? "▾" : "▸") : "");
+      setText(name, n.name || "(unnamed)");
+      setText(type, this.schema.label(n.type));
+      let group = li.children[1] || null;
+      if (hasKids && open) {
+        if (!group) {
+          group = h("ul", { role: "group" });
+          li.append(group);
+        }
+        this.#place(group, n.children, level + 1, selectedID, expanded);
+      } else if (group) {
+        group.remove();
+      }
+      if (container.children[i] !== li) container.insertBefore(li, container.children[i] || null);
+    });
+    while (container.children.length > ids.length) container.lastElementChild.remove();
+  }
+
+  #item(id) {
+    let li = this.items.get(id);
+    if (!li) {
+      li = h(
+        "li",
+        {
+          role: "treeitem",
+          id: `node-${id}`,
+          "data-id": id,
+          "aria-labelledby": `label-${id}`,
+          "aria-describedby": `type-${id}`,
+          draggable: "true",
+        },
+        h(
+          "div",
+          { class: "row" },
+          h("span", { class: "twisty", "aria-hidden": "true" }),
+          h("span", { class: "name", id: `label-${id}` }),
+          h("span", { class: "type", id: `type-${id}` }),
+        ),
+      );
+      this.items.set(id, li);
+    }
+    return li;
   }
 
   focus(id) {
@@ -268,4 +309,8 @@ export class TreeView {
     for (const el of this.root.querySelectorAll(".dragging")) el.classList.remove("dragging");
     this.dragID = null;
   }
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }

@@ -1,4 +1,4 @@
-/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:f2ada067349044ef4da0776dbf551f5ed0bdbf4071ad09adebbd3c9ba4671ada. Do not edit: change src/ and rebuild. */
+/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:d80ff5bdeae80a565dbf0835e25bf30dccf9a90848470ed5deef1b18e03f69d6. Do not edit: change src/ and rebuild. */
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
   for (var name in all)
@@ -3815,6 +3815,7 @@ var Live = class extends EventTarget {
     this.seq = 0;
     this.state = State.CONNECTING;
     this.clientCount = 0;
+    this.countSeq = 0;
     this.clientID = "";
     this.lastError = "";
     this.buffer = [];
@@ -3870,6 +3871,7 @@ var Live = class extends EventTarget {
   async #joined(j) {
     this.clientID = j.client_id;
     this.clientCount = j.active_clients;
+    this.countSeq = j.seq;
     this.retryDelay = 0;
     if (this.forest) {
       this.#setState(State.LIVE);
@@ -3907,6 +3909,11 @@ var Live = class extends EventTarget {
     this.#emit("history");
   }
   #event(ev) {
+    if ((ev.event === "session:connected" || ev.event === "session:disconnected") && ev.seq > this.countSeq) {
+      this.clientCount = ev.client_count;
+      this.countSeq = ev.seq;
+      this.#emit("status");
+    }
     if (!this.forest) {
       this.buffer.push(ev);
       return;
@@ -3924,11 +3931,6 @@ var Live = class extends EventTarget {
     }
     this.seq = ev.seq;
     switch (ev.event) {
-      case "session:connected":
-      case "session:disconnected":
-        this.clientCount = ev.client_count;
-        this.#emit("status");
-        break;
       case "session:closed":
         this.#setState(State.CLOSED);
         break;
@@ -4043,57 +4045,94 @@ var TreeView = class {
     this.forest = null;
     this.schema = null;
     this.dragID = null;
+    this.items = /* @__PURE__ */ new Map();
     root.addEventListener("keydown", (e) => this.#key(e));
     root.addEventListener("click", (e) => this.#click(e));
+    root.addEventListener("focusin", (e) => {
+      const li = e.target.closest && e.target.closest('[role="treeitem"]');
+      if (li && e.target === li && li.getAttribute("aria-selected") !== "true") this.app.select(li.dataset.id, true);
+    });
     root.addEventListener("dragstart", (e) => this.#dragStart(e));
     root.addEventListener("dragover", (e) => this.#dragOver(e));
     root.addEventListener("dragleave", (e) => this.#dragLeave(e));
     root.addEventListener("drop", (e) => this.#drop(e));
     root.addEventListener("dragend", () => this.#dragEnd());
   }
-  /** render redraws the tree; focus stays on the selected item if the tree had it. */
+  /**
+   * render brings the tree up to date with the forest. Items are kept by
+   * node id and changed in place, and moved only when their place changed,
+   * so a redraw never takes the focus from an item or cancels a drag.
+   */
   render(forest, schema, selectedID, expanded) {
     this.forest = forest;
     this.schema = schema;
     const hadFocus = this.root.contains(document.activeElement);
-    clear(this.root);
-    const draw = (ids, level) => ids.map((id, i) => {
-      const n = forest.get(id);
+    this.#place(this.root, forest.roots, 1, selectedID, expanded);
+    for (const id of this.items.keys()) {
+      if (!forest.get(id)) this.items.delete(id);
+    }
+    if (!this.root.querySelector('[tabindex="0"]')) {
+      const first = this.root.querySelector('[role="treeitem"]');
+      if (first) first.tabIndex = 0;
+    }
+    if (hadFocus && !this.root.contains(document.activeElement)) this.focus(selectedID);
+  }
+  #place(container, ids, level, selectedID, expanded) {
+    ids.forEach((id, i) => {
+      const n = this.forest.get(id);
+      const li = this.#item(id);
       const open = expanded.has(id);
       const hasKids = n.children.length > 0;
       const selected = id === selectedID;
-      return h(
+      li.setAttribute("aria-level", String(level));
+      li.setAttribute("aria-setsize", String(ids.length));
+      li.setAttribute("aria-posinset", String(i + 1));
+      if (hasKids) li.setAttribute("aria-expanded", String(open));
+      else li.removeAttribute("aria-expanded");
+      li.setAttribute("aria-selected", String(selected));
+      li.tabIndex = selected ? 0 : -1;
+      const [twisty, name, type] = li.firstElementChild.children;
+      setText(twisty, hasKids ? open ? "▾" : "▸" : "");
+      setText(name, n.name || "(unnamed)");
+      setText(type, this.schema.label(n.type));
+      let group = li.children[1] || null;
+      if (hasKids && open) {
+        if (!group) {
+          group = h("ul", { role: "group" });
+          li.append(group);
+        }
+        this.#place(group, n.children, level + 1, selectedID, expanded);
+      } else if (group) {
+        group.remove();
+      }
+      if (container.children[i] !== li) container.insertBefore(li, container.children[i] || null);
+    });
+    while (container.children.length > ids.length) container.lastElementChild.remove();
+  }
+  #item(id) {
+    let li = this.items.get(id);
+    if (!li) {
+      li = h(
         "li",
         {
           role: "treeitem",
           id: `node-${id}`,
           "data-id": id,
-          "aria-level": level,
-          "aria-setsize": ids.length,
-          "aria-posinset": i + 1,
-          "aria-expanded": hasKids ? String(open) : null,
-          "aria-selected": String(selected),
           "aria-labelledby": `label-${id}`,
           "aria-describedby": `type-${id}`,
-          tabindex: selected ? "0" : "-1",
           draggable: "true"
         },
         h(
           "div",
           { class: "row" },
-          h("span", { class: "twisty", "aria-hidden": "true" }, hasKids ? open ? "▾" : "▸" : ""),
-          h("span", { class: "name", id: `label-${id}` }, n.name || "(unnamed)"),
-          h("span", { class: "type", id: `type-${id}` }, schema.label(n.type))
-        ),
-        hasKids && open ? h("ul", { role: "group" }, draw(n.children, level + 1)) : null
+          h("span", { class: "twisty", "aria-hidden": "true" }),
+          h("span", { class: "name", id: `label-${id}` }),
+          h("span", { class: "type", id: `type-${id}` })
+        )
       );
-    });
-    this.root.append(...draw(forest.roots, 1));
-    if (!this.root.querySelector('[tabindex="0"]')) {
-      const first = this.root.querySelector('[role="treeitem"]');
-      if (first) first.tabIndex = 0;
+      this.items.set(id, li);
     }
-    if (hadFocus) this.focus(selectedID);
+    return li;
   }
   focus(id) {
     const el = id && document.getElementById(`node-${id}`);
@@ -4277,6 +4316,9 @@ var TreeView = class {
     this.dragID = null;
   }
 };
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
 
 // src/inspector.js
 var DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -4322,7 +4364,7 @@ var Inspector = class {
       return;
     }
     const type = schema.type(n.type);
-    this.root.append(
+    const parts2 = [
       h("h2", { id: "inspector-title" }, n.name || "(unnamed)", " ", h("span", { class: "type" }, schema.label(n.type))),
       h("p", { class: "path" }, forest.path(id).join(" › ")),
       this.#renameForm(n),
@@ -4330,7 +4372,8 @@ var Inspector = class {
       this.#addChild(n, type, schema),
       this.#moveForm(n, forest, schema),
       this.#deleteButton(n, forest, schema)
-    );
+    ];
+    this.root.append(...parts2.filter(Boolean));
     if (keep) {
       const el = document.getElementById(keep.id);
       if (el) {
@@ -4379,8 +4422,9 @@ var Inspector = class {
     const id = `prop-${p.id}`;
     const has = Object.prototype.hasOwnProperty.call(n.properties, p.id);
     const cur = has ? n.properties[p.id] : null;
-    const label = h("label", { for: id }, p.name, p.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null);
-    const hint = h("span", { class: "hint", id: `${id}-hint` });
+    const label = h("label", { for: id }, p.name);
+    const requiredNote = p.required && !has ? "Required." : "";
+    const hint = h("span", { class: "hint", id: `${id}-hint` }, requiredNote);
     let input;
     const common = { id, name: p.id, "aria-describedby": `${id}-hint`, "aria-required": p.required ? "true" : null };
     const commit = (value2, shown) => this.#commit(n, p, has, cur, value2, input, hint, shown);
@@ -4437,7 +4481,7 @@ var Inspector = class {
   // commit sends one property change: undefined clears the property.
   async #commit(n, p, has, cur, value2, input, hint, shown) {
     input.removeAttribute("aria-invalid");
-    hint.textContent = "";
+    hint.textContent = p.required && value2 === void 0 ? "Required." : "";
     if (value2 === void 0 ? !has : has && cur === value2) return;
     if (input.dataset.sent === shown) return;
     input.dataset.sent = shown;
@@ -4509,7 +4553,8 @@ var Inspector = class {
     }
     const targets = moveTargets(forest, schema, n.id);
     if (!targets.length) {
-      box.append(h("p", {}, "No other place in this project can hold it."));
+      const atTop = !n.parent && n.type === schema.rootType;
+      box.append(h("p", {}, atTop ? "The project's root stays at the top." : "No other place in this project can hold it."));
       return box;
     }
     const sel = h(
