@@ -287,6 +287,17 @@ func TestBrowserMovesByDragAndKeyboard(t *testing.T) {
 	waitLive(t, p2, 2)
 	p1.shot(t, "before")
 
+	// Collapse and expand by keyboard: only this page's view changes.
+	p1.focus(t, treeitem("Bodywork"))
+	p1.press(t, treeitem("Bodywork"), "ArrowLeft")
+	p1.waitAttr(t, treeitem("Bodywork"), "aria-expanded", "false")
+	p1.waitCount(t, treeitem("Rust repair"), 0)
+	p2.waitCount(t, treeitem("Rust repair"), 1)
+	p1.shot(t, "collapsed")
+	p1.press(t, treeitem("Bodywork"), "ArrowRight")
+	p1.waitAttr(t, treeitem("Bodywork"), "aria-expanded", "true")
+	p1.waitCount(t, treeitem("Rust repair"), 1)
+
 	// Drag the job onto the other phase.
 	p1.drag(t, treeitem("Rust repair"), rowOf("Engine"))
 	p2.waitCount(t, treeitem("Rust repair").in(treeitem("Engine")), 1)
@@ -439,4 +450,56 @@ func TestBrowserSaveExportImport(t *testing.T) {
 	loaded, _ := strings.CutPrefix(url, s.origin+"/#session=")
 	assert.NotContains(t, []string{p.sid, imported, ""}, loaded)
 	page.shot(t, "opened-saved")
+}
+
+// TestBrowserResyncsWhenHistoryIsGone cuts a page off while more happens
+// than the server keeps for catch-up: on its way back it gets
+// session:resync instead of the missed events, and must show the server's
+// tree all the same.
+func TestBrowserResyncsWhenHistoryIsGone(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.actors.HistoryLimit = 5 })
+	p := s.newProject(t, "Camaro")
+	s.createNode(t, p.sid, p.root, "phase", "Bodywork")
+
+	b := startBrowser(t)
+	page := b.open(t, "p1", s.origin+"/#session="+p.sid)
+	waitLive(t, page, 1)
+	page.waitCount(t, treeitem("Bodywork"), 1)
+
+	b.do(t, map[string]any{"op": "offline", "on": true})
+	page.waitAttr(t, css("#connection"), "data-state", "offline")
+	for _, name := range []string{"Engine", "Interior", "Electrical", "Paint"} {
+		s.createNode(t, p.sid, p.root, "phase", name) // three events each: more than the 5 kept
+	}
+	b.do(t, map[string]any{"op": "offline", "on": false})
+	waitLive(t, page, 1)
+	page.waitCount(t, treeitem("Paint"), 1)
+	assert.Equal(t, restTree(t, s, p.sid), pageTree(t, page))
+	page.shot(t, "resynced")
+
+	s.createNode(t, p.sid, p.root, "phase", "Chrome")
+	page.waitCount(t, treeitem("Chrome"), 1)
+	assert.Equal(t, restTree(t, s, p.sid), pageTree(t, page))
+}
+
+// TestBrowserAsksForToken opens the page on a server run with a token: it
+// asks for it, and with it the API and the socket both let the page in.
+func TestBrowserAsksForToken(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.http.Token = "s3cret"; o.ws.Token = "s3cret" })
+	s.token = "s3cret"
+	p := s.newProject(t, "Camaro")
+
+	b := startBrowser(t)
+	page := b.open(t, "p1", s.origin+"/#session="+p.sid)
+	page.waitText(t, role("heading", "Access token needed"), "Access token needed")
+	page.shot(t, "asked")
+	page.fill(t, label("Access token"), "s3cret")
+	page.click(t, role("button", "Use token"))
+	waitLive(t, page, 1)
+	page.waitCount(t, treeitem("Camaro"), 1)
+	page.fill(t, label("Child name"), "Bodywork")
+	page.click(t, role("button", "Add"))
+	page.waitCount(t, treeitem("Bodywork"), 1)
+	assert.Equal(t, []treeRow{{"Camaro", 1}, {"Bodywork", 2}}, restTree(t, s, p.sid))
+	page.shot(t, "in")
 }
