@@ -339,6 +339,12 @@ func (p *pg) waitAttr(tb testing.TB, e el, name, v string) {
 	p.run(tb, "wait", e, "attr", name, "is", v)
 }
 
+// waitAttrNot waits until the element's attribute is anything but v.
+func (p *pg) waitAttrNot(tb testing.TB, e el, name, v string) {
+	tb.Helper()
+	p.run(tb, "wait", e, "attr", name, "isNot", v)
+}
+
 func (p *pg) text(tb testing.TB, e el) string  { tb.Helper(); return str(tb, p.run(tb, "text", e)) }
 func (p *pg) value(tb testing.TB, e el) string { tb.Helper(); return str(tb, p.run(tb, "value", e)) }
 func (p *pg) attr(tb testing.TB, e el, name string) string {

@@ -18,7 +18,7 @@
 //   click|dblclick|focus|check|uncheck {page, el}
 //   fill {page, el, value}      select {page, el, label}   files {page, el, path}
 //   press {page, el?, key}      drag {page, el, to, position?}
-//   wait {page, el, timeout?, count?|text?|textIs?|value?|attr?+is?|visible?}
+//   wait {page, el, timeout?, count?|text?|textIs?|value?|attr?+is?|attr+isNot|visible?}
 //   text|value {page, el}       attr {page, el, name}      count {page, el}
 //   eval {page, expr}           screenshot {page, path}     offline {on}
 //   download {page, el, path}   click el, save the download at path → {path, name}
@@ -88,6 +88,7 @@ function satisfied(got, cmd) {
   if (got === null) return false;
   if (cmd.count !== undefined) return got === String(cmd.count);
   if (cmd.value !== undefined) return got === cmd.value;
+  if (cmd.attr !== undefined && cmd.isNot !== undefined) return got !== cmd.isNot;
   if (cmd.attr !== undefined) return cmd.is === undefined ? true : got === cmd.is;
   if (cmd.visible !== undefined) return got === String(cmd.visible);
   if (cmd.textIs !== undefined) return got.trim() === cmd.textIs;
@@ -117,7 +118,7 @@ async function wait(cmd) {
 
 function condition(cmd) {
   const c = {};
-  for (const k of ["count", "text", "textIs", "value", "attr", "is", "visible"]) if (cmd[k] !== undefined) c[k] = cmd[k];
+  for (const k of ["count", "text", "textIs", "value", "attr", "is", "isNot", "visible"]) if (cmd[k] !== undefined) c[k] = cmd[k];
   return c;
 }
 

@@ -63,7 +63,10 @@ export class Live extends EventTarget {
     s.on("error", (e) => this.#serverError(e));
     s.on("disconnect", (reason) => this.#disconnected(reason));
     s.on("connect_error", (err) => this.#connectError(err));
-    s.io.on("reconnect_attempt", () => this.#setState(State.RECONNECTING));
+    // Once offline, a retry does not flip the state back and forth.
+    s.io.on("reconnect_attempt", () => {
+      if (this.state !== State.OFFLINE) this.#setState(State.RECONNECTING);
+    });
     s.onAny((name, payload) => {
       if (name === "session:resync" || !payload || typeof payload.seq !== "number" || !payload.event) return;
       if (payload.session_id && payload.session_id !== this.sid) return;

@@ -1,4 +1,4 @@
-/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:d80ff5bdeae80a565dbf0835e25bf30dccf9a90848470ed5deef1b18e03f69d6. Do not edit: change src/ and rebuild. */
+/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:4914f7357a56eecedb19db1cea5abc229388f1231380d9c4c60112587cac92f9. Do not edit: change src/ and rebuild. */
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
   for (var name in all)
@@ -3843,7 +3843,9 @@ var Live = class extends EventTarget {
     s.on("error", (e) => this.#serverError(e));
     s.on("disconnect", (reason) => this.#disconnected(reason));
     s.on("connect_error", (err) => this.#connectError(err));
-    s.io.on("reconnect_attempt", () => this.#setState(State.RECONNECTING));
+    s.io.on("reconnect_attempt", () => {
+      if (this.state !== State.OFFLINE) this.#setState(State.RECONNECTING);
+    });
     s.onAny((name, payload) => {
       if (name === "session:resync" || !payload || typeof payload.seq !== "number" || !payload.event) return;
       if (payload.session_id && payload.session_id !== this.sid) return;
