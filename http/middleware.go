@@ -207,15 +207,22 @@ func (s *Server) limitRate(next nethttp.Handler) nethttp.Handler {
 // preflight itself, before routing and before the token (a preflight
 // carries none). A foreign Origin is refused whatever the method: the
 // server's state is every page's business otherwise.
+//
+// The web client's page and assets are not the API: a link from another
+// site may open them (a navigation), and they hold no data.
 func (s *Server) cors(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		origin := r.Header.Get("Origin")
-		if origin == "" {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !s.cfg.Origins.Allowed(origin, r) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbiddenOrigin, "origin %q may not use this server (see -allowed-origins)", origin))
+		origin := r.Header.Get("Origin")
+		if !s.cfg.Origins.AllowedRequest(r) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbiddenOrigin, "a page of another site (origin %q) may not use this server (see -allowed-origins)", origin))
+			return
+		}
+		if origin == "" {
+			next.ServeHTTP(w, r)
 			return
 		}
 		h := w.Header()

@@ -6,17 +6,23 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// routes is the whole REST surface. GET /health stays open (no token, no
-// rate limit) so that load balancers and process supervisors can probe it.
+// routes is the whole HTTP surface but Socket.IO: the REST API under
+// /api/v1 and the web client (http/web) at / and /assets/. GET /health stays
+// open (no token, no rate limit) so that load balancers and process
+// supervisors can probe it. The page and its assets need no token either:
+// they hold no data, and the page asks for the token before it calls the API.
 func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
 	r.Use(s.recoverPanics, s.logRequests, s.cors)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 
+	r.Get("/", s.page.ServeIndex)
+	r.Get("/assets/{name}", s.handleAsset)
 	if s.cfg.Metrics != nil {
 		r.With(s.authenticate).Method(nethttp.MethodGet, "/metrics", s.cfg.Metrics)
 	}
+
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/health", s.handleHealth)
 
@@ -62,4 +68,12 @@ func (s *Server) routes() *chi.Mux {
 		})
 	})
 	return r
+}
+
+// handleAsset serves one file of the web client; a name the build did not
+// write is the API's JSON 404, like any other unknown path.
+func (s *Server) handleAsset(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.page.ServeAsset(w, r, chi.URLParam(r, "name")) {
+		s.handleNotFound(w, r)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/http/guard"
+	"github.com/talus-tally/server/http/web"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/model/wire"
 )
@@ -62,6 +63,7 @@ type Server struct {
 	catalog  *model.Catalog
 	log      *slog.Logger
 	started  time.Time
+	page     *web.Page // the embedded web client served at /
 	router   *chi.Mux
 }
 
@@ -88,12 +90,14 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 		catalog:  catalog,
 		log:      log,
 		started:  time.Now(),
+		page:     web.New(),
 	}
 	s.router = s.routes()
 	return s
 }
 
-// ServeHTTP serves the API. Paths outside /api/v1 get 404 in the API's error shape.
+// ServeHTTP serves the API and the web client. Other paths get 404 in the
+// API's error shape.
 func (s *Server) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 	s.router.ServeHTTP(w, r)
 }

@@ -50,7 +50,13 @@ type talusProc struct {
 // the end of the test if it still runs.
 func startTalus(tb testing.TB, bin, dataDir string, env ...string) *talusProc {
 	tb.Helper()
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(tb))
+	return startTalusAt(tb, bin, dataDir, "127.0.0.1:"+strconv.Itoa(freePort(tb)), env...)
+}
+
+// startTalusAt is startTalus on a given address: a restart on the same
+// address is what a client that reconnects by itself sees.
+func startTalusAt(tb testing.TB, bin, dataDir, addr string, env ...string) *talusProc {
+	tb.Helper()
 	p := &talusProc{
 		exited: make(chan error, 1),
 		logs:   &syncBuffer{},

@@ -154,3 +154,13 @@ func TestBearerAnyCase(t *testing.T) {
 	}
 	requireError(t, s.do(t, "GET", "/templates", nil, "Authorization: Bearers3cret"), 401, "UNAUTHORIZED")
 }
+
+// TestPageOpensFromAnotherSite: a link on another site may open the web
+// client (a cross-site navigation); only the API refuses other sites.
+func TestPageOpensFromAnotherSite(t *testing.T) {
+	s := startServer(t)
+	r := s.do(t, "GET", s.origin+"/", nil, "Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: navigate")
+	assert.Equal(t, 200, r.status)
+	assert.Contains(t, r.header.Get("Content-Type"), "text/html")
+	requireError(t, s.do(t, "GET", "/sessions", nil, "Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: no-cors"), 403, "FORBIDDEN_ORIGIN")
+}

@@ -150,6 +150,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("listening",
 		"addr", ln.Addr().String(),
 		"url", "http://"+ln.Addr().String()+"/api/v1",
+		"web", "http://"+ln.Addr().String()+"/",
 		"version", buildVersion(),
 		"templates", len(catalog.List()),
 		"data_dir", cfg.DataDir,
@@ -203,7 +204,8 @@ func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sess
 }
 
 // handler is the process's whole HTTP surface: Socket.IO at /socket.io/,
-// the REST API everywhere else.
+// the REST API and the web client (which api serves at / and /assets/)
+// everywhere else.
 func handler(api, sockets nethttp.Handler) nethttp.Handler {
 	mux := nethttp.NewServeMux()
 	mux.Handle("/socket.io/", sockets)

@@ -134,3 +134,19 @@ func FuzzHosts(f *testing.F) {
 			name == "tauri.localhost" || strings.HasSuffix(name, ".localhost"), "allowed %q", host)
 	})
 }
+
+// TestOriginlessCrossSiteRefused: a browser request with no Origin that the
+// browser marks cross-site (a no-cors read, an image) is refused; one
+// without fetch metadata (curl, scripts) or marked same-origin or none is
+// not.
+func TestOriginlessCrossSiteRefused(t *testing.T) {
+	o, err := ParseOrigins(DefaultOrigins)
+	require.NoError(t, err)
+	for site, want := range map[string]bool{"": true, "none": true, "same-origin": true, "same-site": false, "cross-site": false} {
+		r := httptest.NewRequest("GET", "http://127.0.0.1:5000/api/v1/sessions", nil)
+		if site != "" {
+			r.Header.Set("Sec-Fetch-Site", site)
+		}
+		assert.Equal(t, want, o.AllowedRequest(r), "Sec-Fetch-Site %q", site)
+	}
+}

@@ -104,9 +104,21 @@ func (o *Origins) Allowed(origin string, r *http.Request) bool {
 	return o.ports[base]
 }
 
-// AllowedRequest applies Allowed to the request's own Origin header.
+// AllowedRequest applies Allowed to the request's own Origin header. A
+// browser request without an Origin (a "no-cors" fetch, an image, a
+// script tag) that the browser marks as coming from another site
+// (Sec-Fetch-Site: cross-site or same-site) is refused too: it cannot be
+// told apart from a foreign page's, and the server's own pages and allowed
+// origins send an Origin.
 func (o *Origins) AllowedRequest(r *http.Request) bool {
-	return o.Allowed(r.Header.Get("Origin"), r)
+	origin := r.Header.Get("Origin")
+	if origin == "" && !o.any {
+		switch r.Header.Get("Sec-Fetch-Site") {
+		case "cross-site", "same-site":
+			return false
+		}
+	}
+	return o.Allowed(origin, r)
 }
 
 // sameOrigin reports whether origin is the server as this request reached
