@@ -98,7 +98,7 @@ func TestHistoryAndUndoBytes(t *testing.T) {
 
 	undone := 0
 	for ; undone < 10; undone++ {
-		if _, err := s.Undo(ctx, sid, ""); err != nil {
+		if _, err := s.Undo(ctx, sid, "", true); err != nil {
 			require.ErrorIs(t, err, model.ErrNothingToUndo)
 			break
 		}

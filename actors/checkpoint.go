@@ -27,6 +27,7 @@ type snapshotHead struct {
 	LastActivity time.Time `json:"last_activity"`
 	Seq          uint64    `json:"seq"`
 	ProjectID    string    `json:"project_id,omitempty"`
+	Dirty        bool      `json:"dirty,omitempty"` // changed since the last save or load
 }
 
 // snapshotBody is the rest of the session's state.
@@ -66,9 +67,9 @@ func (s *session) checkpoint() error {
 	return nil
 }
 
-// dirty reports whether the stored state lags behind: records since the
+// stale reports whether the stored state lags behind: records since the
 // checkpoint, or activity (reads) the journal does not record.
-func (s *session) dirty() bool {
+func (s *session) stale() bool {
 	return s.sinceCheckpoint > 0 || !s.lastActivity.Equal(s.checkpointedActivity)
 }
 
@@ -79,6 +80,7 @@ func (s *session) encodeState() ([]byte, error) {
 		LastActivity: s.lastActivity,
 		Seq:          s.seq,
 		ProjectID:    s.projectID,
+		Dirty:        s.dirty,
 	})
 	if err != nil {
 		return nil, err
@@ -166,7 +168,7 @@ func (s *session) restoreState(state []byte) error {
 	if err := json.Unmarshal(rest, &body); err != nil {
 		return fmt.Errorf("state body: %w", err)
 	}
-	s.createdAt, s.lastActivity, s.projectID = head.CreatedAt, head.LastActivity, head.ProjectID
+	s.createdAt, s.lastActivity, s.projectID, s.dirty = head.CreatedAt, head.LastActivity, head.ProjectID, head.Dirty
 	if body.Graph != nil {
 		// The server made this state: read it whatever today's limits are,
 		// and hold later commands to them.
@@ -189,7 +191,7 @@ func (s *session) restoreState(state []byte) error {
 	}
 	s.seq = head.Seq - uint64(len(body.History))
 	for _, raw := range body.History {
-		if err := s.restoreEvent(raw); err != nil {
+		if _, err := s.restoreEvent(raw); err != nil {
 			return err
 		}
 	}

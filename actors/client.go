@@ -43,10 +43,12 @@ type SessionSummary struct {
 type Info struct {
 	SessionSummary
 	ProjectID     *string `json:"project_id"`
+	TemplateID    *string `json:"template_id"`
 	UndoAvailable bool    `json:"undo_available"`
 	RedoAvailable bool    `json:"redo_available"`
 	NodeCount     int     `json:"node_count"`
 	Seq           uint64  `json:"seq"`
+	IsDirty       bool    `json:"is_dirty"` // changed since the last save or load
 }
 
 // Project is a project open in a session.
@@ -82,7 +84,8 @@ type Executed struct {
 	Seq           uint64
 	UndoAvailable bool
 	RedoAvailable bool
-	Roots         []model.TreeNode // Execute: nil unless IncludeGraph; Undo and Redo: always
+	IsDirty       bool             // the project changed since it was last saved or loaded
+	Roots         []model.TreeNode // nil unless the graph was asked for
 }
 
 // Reply returns the wire form of e; the graph is included when withGraph.
@@ -96,6 +99,7 @@ func (e *Executed) Reply(withGraph bool) wire.ExecuteReply {
 		Seq:           e.Seq,
 		UndoAvailable: e.UndoAvailable,
 		RedoAvailable: e.RedoAvailable,
+		IsDirty:       e.IsDirty,
 	}
 	if withGraph {
 		g := wire.NewGraph(e.Roots)
@@ -383,20 +387,27 @@ func (c *Client) Execute(ctx context.Context, sid string, req ExecuteRequest) (*
 
 // Undo reverses the newest command of session sid. commandID names the undo
 // itself (retries with it are answered, not applied again); "" makes one.
-// The reply's CommandType is the undone command's and it carries the graph.
-func (c *Client) Undo(ctx context.Context, sid, commandID string) (*Executed, error) {
+// The reply's CommandType is the undone command's; it carries the graph when
+// withGraph.
+func (c *Client) Undo(ctx context.Context, sid, commandID string, withGraph bool) (*Executed, error) {
 	start := time.Now()
-	res, err := askSession[*Executed](ctx, c, sid, &undo{CommandID: commandID})
+	res, err := askSession[*Executed](ctx, c, sid, &undo{CommandID: commandID, IncludeGraph: withGraph})
 	c.observe("Undo", start, err)
 	return res, err
 }
 
 // Redo applies again the newest undone command, like Undo.
-func (c *Client) Redo(ctx context.Context, sid, commandID string) (*Executed, error) {
+func (c *Client) Redo(ctx context.Context, sid, commandID string, withGraph bool) (*Executed, error) {
 	start := time.Now()
-	res, err := askSession[*Executed](ctx, c, sid, &redo{CommandID: commandID})
+	res, err := askSession[*Executed](ctx, c, sid, &redo{CommandID: commandID, IncludeGraph: withGraph})
 	c.observe("Redo", start, err)
 	return res, err
+}
+
+// ResetDirty marks session sid's project as saved without saving it, and
+// returns the session's info.
+func (c *Client) ResetDirty(ctx context.Context, sid string) (*Info, error) {
+	return askSession[*Info](ctx, c, sid, &resetDirty{})
 }
 
 // Tree returns a copy of session sid's graph and the seq it reflects.

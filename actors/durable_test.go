@@ -37,11 +37,11 @@ func TestRestartRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "task"}})
 			require.Error(t, err, "a task cannot hang under the root: command:failed")
-			_, err = s.Undo(ctx, sid, "")
+			_, err = s.Undo(ctx, sid, "", true)
 			require.NoError(t, err)
-			_, err = s.Undo(ctx, sid, "")
+			_, err = s.Undo(ctx, sid, "", true)
 			require.NoError(t, err)
-			_, err = s.Redo(ctx, sid, "")
+			_, err = s.Redo(ctx, sid, "", true)
 			require.NoError(t, err)
 			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.DeleteNode{NodeID: body.NodeID}})
 			require.NoError(t, err)
@@ -84,14 +84,14 @@ func TestRestartRoundTrip(t *testing.T) {
 			assert.Equal(t, "Fastback", tree(t, s, sid).Roots[0].Name)
 
 			// Undo after the restart restores exactly, and seqs go on.
-			res, err := s.Undo(ctx, sid, "")
+			res, err := s.Undo(ctx, sid, "", true)
 			require.NoError(t, err)
 			assert.Equal(t, model.CmdRenameNode, res.CommandType)
 			assert.Equal(t, beforeLast.Roots, res.Roots)
 			evs, _, err := allEventsAfter(ctx, s, sid, want[sid].Info.Seq)
 			require.NoError(t, err)
 			requireSeqs(t, evs, want[sid].Info.Seq+1)
-			res, err = s.Redo(ctx, sid, "")
+			res, err = s.Redo(ctx, sid, "", true)
 			require.NoError(t, err)
 			assert.Equal(t, want[sid].Tree.Roots, res.Roots)
 
@@ -169,7 +169,7 @@ func TestJournalFailure(t *testing.T) {
 	assert.Equal(t, wire.CodeUnavailable, wire.Code(err))
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "task"}})
 	require.ErrorIs(t, err, ErrUnavailable, "a failing command's events are not journaled either")
-	_, err = s.Undo(ctx, sid, "")
+	_, err = s.Undo(ctx, sid, "", true)
 	require.ErrorIs(t, err, ErrUnavailable)
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.DeleteNode{NodeID: root}})
 	require.ErrorIs(t, err, ErrUnavailable)
@@ -232,7 +232,7 @@ func TestCrashRecovery(t *testing.T) {
 	for i := range 20 {
 		createPhase(t, s, sid, root, fmt.Sprint("phase ", i))
 	}
-	undone, err := s.Undo(ctx, sid, "u1")
+	undone, err := s.Undo(ctx, sid, "u1", true)
 	require.NoError(t, err)
 	want := observe(t, s, sid)
 	require.NoError(t, st.Close())
@@ -240,10 +240,10 @@ func TestCrashRecovery(t *testing.T) {
 	st2 := openStore(t, dir, store.Options{})
 	s2 := start(t, Config{Store: st2})
 	requireSameState(t, want, observe(t, s2, sid))
-	again, err := s2.Undo(ctx, sid, "u1")
+	again, err := s2.Undo(ctx, sid, "u1", true)
 	require.NoError(t, err, "a retried undo is answered again")
 	assert.Equal(t, undone.Seq, again.Seq)
-	res, err := s2.Redo(ctx, sid, "")
+	res, err := s2.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
 	assert.Len(t, res.Roots[0].Children, 20)
 }
@@ -296,4 +296,46 @@ func TestChangeTooLarge(t *testing.T) {
 	requireLimit(t, err, BudgetChangeBytes)
 	requireSameState(t, before, observe(t, s, sid))
 	createPhase(t, s, sid, root, "Small")
+}
+
+// TestDirtySurvivesRestart: whether a project changed since its last save
+// comes back with the session, from a checkpoint or from the journal, and
+// so do a save and a reset-dirty.
+func TestDirtySurvivesRestart(t *testing.T) {
+	for _, every := range []int{1, 1000} {
+		t.Run(fmt.Sprint("checkpoint every ", every), func(t *testing.T) {
+			cfg := Config{CheckpointEvery: every}
+			s, st := startDurable(t, t.TempDir(), cfg)
+			ctx := context.Background()
+			id, root := project(t, s)
+			dirty := func() bool {
+				t.Helper()
+				info, err := s.Info(ctx, id)
+				require.NoError(t, err)
+				return info.IsDirty
+			}
+			assert.False(t, dirty(), "a new project is clean")
+			createPhase(t, s, id, root, "Body")
+			assert.True(t, dirty())
+
+			s, st = restart(t, s, st, cfg)
+			assert.True(t, dirty(), "a change not saved is still not saved")
+			info, err := s.Info(ctx, id)
+			require.NoError(t, err)
+			_, err = s.SaveProject(ctx, id, *info.ProjectID)
+			require.NoError(t, err)
+			assert.False(t, dirty())
+
+			s, st = restart(t, s, st, cfg)
+			assert.False(t, dirty(), "the save is remembered")
+			_, err = s.Undo(ctx, id, "", false)
+			require.NoError(t, err)
+			assert.True(t, dirty())
+			_, err = s.ResetDirty(ctx, id)
+			require.NoError(t, err)
+
+			s, _ = restart(t, s, st, cfg)
+			assert.False(t, dirty(), "reset-dirty is remembered")
+		})
+	}
 }

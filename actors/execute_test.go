@@ -244,9 +244,9 @@ func TestCommandIDRetry(t *testing.T) {
 	assert.Equal(t, before, after, "a retry changes nothing and emits nothing")
 
 	// Undo and redo carry their own ids: a retried undo is not applied twice.
-	u1, err := s.Undo(ctx, sid, "undo-1")
+	u1, err := s.Undo(ctx, sid, "undo-1", true)
 	require.NoError(t, err)
-	u2, err := s.Undo(ctx, sid, "undo-1")
+	u2, err := s.Undo(ctx, sid, "undo-1", true)
 	require.NoError(t, err)
 	assert.Equal(t, u1.Seq, u2.Seq)
 	assert.Equal(t, u1.Roots, u2.Roots)
@@ -318,7 +318,7 @@ func TestPanicInCommand(t *testing.T) {
 	requireSeqs(t, evs, after.Seq+1)
 	assert.Equal(t, otherBefore, tree(t, s, other))
 	createPhase(t, s, other, otherRoot, "Other")
-	res, err := s.Undo(ctx, sid, "")
+	res, err := s.Undo(ctx, sid, "", true)
 	require.NoError(t, err)
 	assert.Equal(t, model.CmdCreateNode, res.CommandType, "the failed commands never reached the undo stack")
 }
@@ -361,10 +361,10 @@ func TestUndoRedo(t *testing.T) {
 	sid, root := project(t, s)
 	q, _ := joinQueue(t, s, sid, "c1", 64)
 
-	_, err := s.Undo(ctx, sid, "")
+	_, err := s.Undo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, model.ErrNothingToUndo)
 	assert.Equal(t, wire.CodeNothingToUndo, wire.Code(err))
-	_, err = s.Redo(ctx, sid, "")
+	_, err = s.Redo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, model.ErrNothingToRedo)
 	assert.Equal(t, wire.CodeNothingToRedo, wire.Code(err))
 
@@ -373,7 +373,7 @@ func TestUndoRedo(t *testing.T) {
 	full := tree(t, s, sid)
 	takeUntil(t, q, model.EventCommandExecuted)
 
-	u, err := s.Undo(ctx, sid, "u1")
+	u, err := s.Undo(ctx, sid, "u1", true)
 	require.NoError(t, err)
 	assert.Equal(t, "u1", u.CommandID)
 	assert.Equal(t, model.CmdCreateNode, u.CommandType)
@@ -389,7 +389,7 @@ func TestUndoRedo(t *testing.T) {
 	}
 	assert.Contains(t, string(evs[1].JSON), `"command_type":"CreateNode"`)
 
-	r, err := s.Redo(ctx, sid, "")
+	r, err := s.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
 	assert.Equal(t, full.Roots, r.Roots)
 	assert.True(t, r.UndoAvailable)
@@ -398,10 +398,10 @@ func TestUndoRedo(t *testing.T) {
 	assert.Equal(t, []string{model.EventNodeCreated, model.EventCommandRedo}, names(evs))
 	assert.Contains(t, string(evs[0].JSON), created.NodeID, "redo brings back the same node")
 
-	_, err = s.Undo(ctx, sid, "")
+	_, err = s.Undo(ctx, sid, "", true)
 	require.NoError(t, err)
 	createPhase(t, s, sid, root, "Engine")
-	_, err = s.Redo(ctx, sid, "")
+	_, err = s.Redo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, model.ErrNothingToRedo, "a new command clears the redo stack")
 }
 
@@ -413,10 +413,10 @@ func TestUndoLimit(t *testing.T) {
 		createPhase(t, s, sid, root, fmt.Sprintf("p%d", i))
 	}
 	for range 3 {
-		_, err := s.Undo(ctx, sid, "")
+		_, err := s.Undo(ctx, sid, "", true)
 		require.NoError(t, err)
 	}
-	_, err := s.Undo(ctx, sid, "")
+	_, err := s.Undo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, model.ErrNothingToUndo)
 
 	tr := tree(t, s, sid)
@@ -427,10 +427,10 @@ func TestUndoLimit(t *testing.T) {
 	assert.Equal(t, []string{"p0", "p1"}, left, "the oldest steps were dropped, not the newest")
 
 	for range 3 {
-		_, err := s.Redo(ctx, sid, "")
+		_, err := s.Redo(ctx, sid, "", true)
 		require.NoError(t, err)
 	}
-	_, err = s.Redo(ctx, sid, "")
+	_, err = s.Redo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, model.ErrNothingToRedo)
 	var all []string
 	for _, c := range tree(t, s, sid).Roots[0].Children {
@@ -487,7 +487,7 @@ func TestPanicAfterApply(t *testing.T) {
 	}
 	requireSeqs(t, evs, before.Info.Seq) // session:connected is before's last event
 	assert.Equal(t, engine.Seq, evs[len(evs)-1].Seq, "its seqs were given back")
-	res, err := s.Undo(ctx, sid, "")
+	res, err := s.Undo(ctx, sid, "", true)
 	require.NoError(t, err)
 	assert.Equal(t, model.CmdCreateNode, res.CommandType)
 	want := observe(t, s, sid)

@@ -76,16 +76,14 @@ func (s *session) persist(rec *record, rollback func()) error {
 // persistState makes the staged events durable with a checkpoint of the
 // whole state, for changes that replace it (opening a project).
 func (s *session) persistState(rollback func()) error {
-	if s.cfg.Store == nil {
-		s.pendingDurable = true
-		return nil
+	if s.cfg.Store != nil {
+		if err := s.checkpoint(); err != nil {
+			s.log.Error("checkpoint failed; the change is undone", "seq", s.seq, "err", err)
+			s.unstage(rollback)
+			return fmt.Errorf("%w: checkpoint: %w", ErrUnavailable, err)
+		}
 	}
-	if err := s.checkpoint(); err != nil {
-		s.log.Error("checkpoint failed; the change is undone", "seq", s.seq, "err", err)
-		s.unstage(rollback)
-		return fmt.Errorf("%w: checkpoint: %w", ErrUnavailable, err)
-	}
-	s.pendingDurable = true
+	s.pendingDurable = len(s.pending) > 0 // the checkpoint holds them
 	return nil
 }
 
@@ -124,6 +122,7 @@ func (s *session) replay(r store.Record) error {
 			return fmt.Errorf("record at seq %d: replay %s: %w", r.Seq, rec.CommandType, err)
 		}
 		s.pushCommand(newStep(rec.CommandID, rec.CommandType, applied.Ops))
+		s.dirty = true
 	case recUndo, recRedo:
 		if s.graph == nil {
 			return fmt.Errorf("record at seq %d: %s without a project", r.Seq, rec.Kind)
@@ -136,6 +135,7 @@ func (s *session) replay(r store.Record) error {
 			return fmt.Errorf("record at seq %d: %w", r.Seq, err)
 		}
 		s.moveStep(isRedo)
+		s.dirty = true
 	case recEvents:
 	default:
 		return fmt.Errorf("record at seq %d: unknown kind %q", r.Seq, rec.Kind)
@@ -144,8 +144,12 @@ func (s *session) replay(r store.Record) error {
 		s.commandIDs.put(rec.CommandID, rec.Result)
 	}
 	for _, raw := range rec.Events {
-		if err := s.restoreEvent(raw); err != nil {
+		name, err := s.restoreEvent(raw)
+		if err != nil {
 			return fmt.Errorf("record at seq %d: %w", r.Seq, err)
+		}
+		if name == model.EventProjectSaved {
+			s.dirty = false // saved: the one change to the dirty state a record holds only as its event
 		}
 	}
 	if s.seq != r.Seq {
@@ -166,13 +170,13 @@ type envelope struct {
 
 // restoreEvent adds a journaled event to the history; it must take the next
 // seq.
-func (s *session) restoreEvent(raw json.RawMessage) error {
+func (s *session) restoreEvent(raw json.RawMessage) (string, error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("event: %w", err)
+		return "", fmt.Errorf("event: %w", err)
 	}
 	if env.Seq != s.seq+1 {
-		return fmt.Errorf("event seq %d follows seq %d", env.Seq, s.seq)
+		return "", fmt.Errorf("event seq %d follows seq %d", env.Seq, s.seq)
 	}
 	ev := &Event{
 		Seq:       env.Seq,
@@ -187,5 +191,5 @@ func (s *session) restoreEvent(raw json.RawMessage) error {
 	}
 	s.seq = env.Seq
 	s.history.push(ev)
-	return nil
+	return env.Name, nil
 }

@@ -81,12 +81,19 @@ type (
 	// undo itself, so a retried undo is answered again and not applied twice.
 	undo struct {
 		asks[*Executed]
-		CommandID string
+		CommandID    string
+		IncludeGraph bool
 	}
 	// redo applies again the newest step of the redo stack.
 	redo struct {
 		asks[*Executed]
-		CommandID string
+		CommandID    string
+		IncludeGraph bool
+	}
+	// resetDirty marks the project as saved without saving it (a client
+	// that discards its changes); the reply is the session's info.
+	resetDirty struct {
+		asks[*Info]
 	}
 	// createProject opens a new project from a template, replacing the
 	// session's graph.

@@ -39,7 +39,7 @@ func TestPassivation(t *testing.T) {
 	sid, root := project(t, s)
 	createPhase(t, s, sid, root, "Body")
 	createPhase(t, s, sid, root, "Engine")
-	_, err := s.Undo(ctx, sid, "")
+	_, err := s.Undo(ctx, sid, "", true)
 	require.NoError(t, err)
 	watched, _ := project(t, s)
 	joinQueue(t, s, watched, "c1", 64)
@@ -66,7 +66,7 @@ func TestPassivation(t *testing.T) {
 	assert.True(t, isLiveNow(t, s, sid))
 	requireSameState(t, want, got)
 
-	res, err := s.Redo(ctx, sid, "")
+	res, err := s.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
 	assert.Len(t, res.Roots[0].Children, 2, "the redo stack came back")
 	assert.Equal(t, want.Info.Seq+2, res.Seq, "node-created and command:redo follow the old seq")
@@ -165,9 +165,9 @@ func TestDurableStress(t *testing.T) {
 				case 0, 1:
 					res, err = s.Execute(ctx, tg.sid, ExecuteRequest{Command: model.CreateNode{ParentID: tg.root, Type: "phase", Name: "p"}})
 				case 2:
-					res, err = s.Undo(ctx, tg.sid, "")
+					res, err = s.Undo(ctx, tg.sid, "", true)
 				case 3:
-					res, err = s.Redo(ctx, tg.sid, "")
+					res, err = s.Redo(ctx, tg.sid, "", true)
 				}
 				if errors.Is(err, model.ErrNothingToUndo) || errors.Is(err, model.ErrNothingToRedo) {
 					continue

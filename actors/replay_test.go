@@ -55,8 +55,8 @@ func walkBoth(tb testing.TB, s *Client, sid string, copied *session, isRedo bool
 		done, step = model.ErrNothingToRedo, s.Redo
 	}
 	for n := 0; ; n++ {
-		_, liveErr := step(context.Background(), sid, "")
-		_, copyErr := copied.step("", isRedo, time.Time{})
+		_, liveErr := step(context.Background(), sid, "", true)
+		_, copyErr := copied.step("", isRedo, true, time.Time{})
 		require.Equal(tb, errors.Is(liveErr, done), errors.Is(copyErr, done), "step %d: %v / %v", n, liveErr, copyErr)
 		if liveErr != nil {
 			require.ErrorIs(tb, liveErr, done)
@@ -109,9 +109,9 @@ func randomHistory(tb testing.TB, s *Client, sid, root string, rng *rand.Rand, n
 				model.RenameNode{NodeID: root, Name: fmt.Sprint("root ", i)},
 			}}})
 		case k == 8:
-			_, err = s.Undo(ctx, sid, "")
+			_, err = s.Undo(ctx, sid, "", true)
 		default:
-			_, err = s.Redo(ctx, sid, "")
+			_, err = s.Redo(ctx, sid, "", true)
 		}
 		if err != nil && !errors.Is(err, model.ErrNodeNotFound) && !errors.Is(err, model.ErrNothingToUndo) && !errors.Is(err, model.ErrNothingToRedo) {
 			var ic *model.InvalidCommandError

@@ -30,6 +30,7 @@ type session struct {
 	graph       *model.Graph // nil until a project is opened
 	projectID   string
 	projectName string // as opened; the root's name wins once renamed
+	dirty       bool   // the project changed since it was last saved or loaded
 
 	undo, redo []step
 	commandIDs *commandCache
@@ -123,12 +124,15 @@ func (s *session) Receive(c actor.Context) {
 		s.stopped()
 	case *execute:
 		v, err := s.execute(m.Req, m.Deadline)
-		m.answer(c, v, err)
+		m.answer(c, s.withFailure(v, err, m.Req.IncludeGraph), err)
 	case *undo:
-		v, err := s.step(m.CommandID, false, m.Deadline)
-		m.answer(c, v, err)
+		v, err := s.step(m.CommandID, false, m.IncludeGraph, m.Deadline)
+		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
 	case *redo:
-		v, err := s.step(m.CommandID, true, m.Deadline)
+		v, err := s.step(m.CommandID, true, m.IncludeGraph, m.Deadline)
+		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
+	case *resetDirty:
+		v, err := s.resetDirty()
 		m.answer(c, v, err)
 	case *createProject:
 		v, err := s.createProject(c, m)
@@ -211,7 +215,7 @@ func (s *session) idle(c actor.Context) {
 	if s.closed || len(s.subs) > 0 {
 		return
 	}
-	if s.broken == nil && s.dirty() {
+	if s.broken == nil && s.stale() {
 		if err := s.checkpoint(); err != nil {
 			s.log.Warn("session idle but its checkpoint failed; it stays in memory", "err", err)
 			return
@@ -229,7 +233,7 @@ func (s *session) stopped() {
 		return
 	}
 	s.letGo(ReasonShutdown)
-	if s.broken == nil && s.dirty() {
+	if s.broken == nil && s.stale() {
 		if err := s.checkpoint(); err != nil {
 			s.log.Warn("checkpoint as the session stopped failed; the journal still holds everything", "err", err)
 		}

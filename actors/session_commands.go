@@ -71,6 +71,8 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 		return nil, err
 	}
 	s.pushCommand(newStep(id, ctype, applied.Ops))
+	s.dirty = true
+	res.IsDirty = true
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
@@ -79,12 +81,12 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 // step undoes the newest undo step, or redoes the newest redo step. Its
 // events carry commandID, the id of the undo or redo request itself, so a
 // retried undo is not applied twice.
-func (s *session) step(commandID string, isRedo bool, deadline time.Time) (*Executed, error) {
+func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.Time) (*Executed, error) {
 	if err := wire.CheckCommandID(commandID); err != nil {
 		return nil, err
 	}
 	if res, ok := s.commandIDs.get(commandID); ok {
-		return s.answer(res, true), nil
+		return s.answer(res, withGraph), nil
 	}
 	if s.graph == nil {
 		return nil, ErrNoProject
@@ -132,9 +134,11 @@ func (s *session) step(commandID string, isRedo bool, deadline time.Time) (*Exec
 		return nil, err
 	}
 	s.moveStep(isRedo)
+	s.dirty = true
+	res.IsDirty = true
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
-	return s.answer(res, true), nil
+	return s.answer(res, withGraph), nil
 }
 
 // applyStep applies the newest step of the stack an undo (or a redo) takes
@@ -222,6 +226,18 @@ func (s *session) answer(res *Executed, withGraph bool) *Executed {
 		out.Roots = s.graph.Tree()
 	}
 	return &out
+}
+
+// withFailure is what a failed command, undo or redo answers beside its
+// error: the graph as it still is, when the asker wants graphs and the
+// failure is the command's (a 4xx), because a client that renders whatever
+// graph a reply holds would otherwise blank a project the session still
+// has. A success is answered as it is.
+func (s *session) withFailure(res *Executed, err error, withGraph bool) *Executed {
+	if err == nil || !withGraph || s.graph == nil || wire.Status(wire.Code(err)) >= 500 {
+		return res
+	}
+	return &Executed{Seq: s.seq, UndoAvailable: len(s.undo) > 0, RedoAvailable: len(s.redo) > 0, IsDirty: s.dirty, Roots: s.graph.Tree()}
 }
 
 // isNil reports a missing command, including a typed nil pointer, whose

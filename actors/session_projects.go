@@ -39,11 +39,11 @@ func (s *session) createProject(c actor.Context, m *createProject) (*Project, er
 func (s *session) open(c actor.Context, tmpl *model.Template, g *model.Graph, pid, name string) error {
 	old := *s
 	s.touch()
-	s.tmpl, s.graph, s.projectID, s.projectName = tmpl, g, pid, name
+	s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = tmpl, g, pid, name, false
 	s.undo, s.redo = nil, nil
 	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(g.Tree())})
 	err := s.persistState(func() {
-		s.tmpl, s.graph, s.projectID, s.projectName = old.tmpl, old.graph, old.projectID, old.projectName
+		s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = old.tmpl, old.graph, old.projectID, old.projectName, old.dirty
 		s.undo, s.redo, s.lastActivity = old.undo, old.redo, old.lastActivity
 	})
 	if err != nil {
@@ -113,7 +113,12 @@ func (s *session) saveProject(pid string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: save project: %w", ErrUnavailable, err)
 	}
 	s.emit(model.EventProjectSaved, "", ProjectSaved{SavedAt: wire.Time(now)})
+	// Clean before the commit, which may checkpoint: as the journal's
+	// project:saved says.
+	wasDirty := s.dirty
+	s.dirty = false
 	if err := s.commit(); err != nil {
+		s.dirty = wasDirty
 		return time.Time{}, err // saved, but not announced: a retry saves again
 	}
 	return now, nil
@@ -172,4 +177,20 @@ func (s *session) projectFile() ([]byte, error) {
 		return nil, fmt.Errorf("%w: encode project: %w", model.ErrInternal, err)
 	}
 	return b.Bytes(), nil
+}
+
+// resetDirty marks the project clean without saving it. Nothing else
+// changes, so no event is numbered; a checkpoint makes it durable.
+func (s *session) resetDirty() (*Info, error) {
+	if s.graph == nil {
+		return nil, ErrNoProject
+	}
+	if s.dirty {
+		s.dirty = false
+		if err := s.persistState(func() { s.dirty = true }); err != nil {
+			return nil, err
+		}
+	}
+	s.touch()
+	return s.info(), nil
 }

@@ -17,9 +17,10 @@ func (s *session) info() *Info {
 		Seq:            s.seq,
 	}
 	if s.graph != nil {
-		pid := s.projectID
-		in.ProjectID = &pid
+		pid, tid := s.projectID, s.tmpl.ID
+		in.ProjectID, in.TemplateID = &pid, &tid
 		in.NodeCount = s.graph.Len()
+		in.IsDirty = s.dirty
 	}
 	return in
 }

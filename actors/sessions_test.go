@@ -142,9 +142,9 @@ func TestNoProject(t *testing.T) {
 
 	_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.RenameNode{NodeID: "x", Name: "y"}})
 	assert.ErrorIs(t, err, ErrNoProject)
-	_, err = s.Undo(ctx, sid, "")
+	_, err = s.Undo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, ErrNoProject)
-	_, err = s.Redo(ctx, sid, "")
+	_, err = s.Redo(ctx, sid, "", true)
 	assert.ErrorIs(t, err, ErrNoProject)
 	_, err = s.Tree(ctx, sid)
 	assert.ErrorIs(t, err, ErrNoProject)

@@ -42,12 +42,12 @@ func (s *Server) handleExecute(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	req, err := parseExecute(r, body)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, req.SessionID, nil, req.IncludeGraph)
 		return
 	}
 	cmd, err := model.DecodeCommand(req.CommandType, req.Data)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, req.SessionID, nil, req.IncludeGraph)
 		return
 	}
 	res, err := s.sessions.Execute(r.Context(), req.SessionID, actors.ExecuteRequest{
@@ -56,10 +56,50 @@ func (s *Server) handleExecute(w nethttp.ResponseWriter, r *nethttp.Request) {
 		IncludeGraph: req.IncludeGraph,
 	})
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, req.SessionID, res, req.IncludeGraph)
 		return
 	}
 	s.writeJSON(w, r, nethttp.StatusOK, res.Reply(req.IncludeGraph))
+}
+
+// failureBody is a 4xx answer of execute, undo or redo: the error, and the
+// graph as the session still holds it.
+type failureBody struct {
+	Error wire.Error  `json:"error"`
+	Graph *wire.Graph `json:"graph,omitempty"`
+}
+
+// writeFailure answers a failed execute, undo or redo. A client's mistake
+// (4xx) on a session with a project also carries the session's graph,
+// unless the client said include_graph false: the original frontend renders
+// whatever graph a reply holds, and would blank the project on an error
+// otherwise. The session sends the graph with its own refusals (failed);
+// for one the request never got that far, it is asked for.
+func (s *Server) writeFailure(w nethttp.ResponseWriter, r *nethttp.Request, err error, sid string, failed *actors.Executed, withGraph bool) {
+	we, status := toWire(err)
+	if !withGraph || status >= 500 || sid == "" {
+		s.writeError(w, r, err)
+		return
+	}
+	var roots []model.TreeNode
+	switch {
+	case failed != nil && failed.Roots != nil:
+		roots = failed.Roots
+	case failed == nil:
+		if tree, terr := s.sessions.Tree(r.Context(), sid); terr == nil {
+			roots = tree.Roots
+		}
+	}
+	if roots == nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if s.cfg.OnError != nil {
+		budget, _ := we.Details["budget"].(string)
+		s.cfg.OnError(we.Code, budget)
+	}
+	g := wire.NewGraph(roots)
+	s.writeJSON(w, r, status, failureBody{Error: we, Graph: &g})
 }
 
 // fieldError is an INVALID_REQUEST about one field.

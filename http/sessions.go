@@ -136,9 +136,10 @@ func (s *Server) handleCleanup(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 // undoRequest is the optional body of undo and redo: a command_id makes a
-// retry safe, as for commands.
+// retry safe, as for commands; include_graph false leaves the graph out.
 type undoRequest struct {
-	CommandID string `json:"command_id"`
+	CommandID    string `json:"command_id"`
+	IncludeGraph *bool  `json:"include_graph"`
 }
 
 func (s *Server) handleUndo(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -150,22 +151,24 @@ func (s *Server) handleRedo(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 func (s *Server) undoRedo(w nethttp.ResponseWriter, r *nethttp.Request,
-	do func(ctx context.Context, sid, commandID string) (*actors.Executed, error)) {
+	do func(ctx context.Context, sid, commandID string, withGraph bool) (*actors.Executed, error)) {
+	sid := chi.URLParam(r, "sessionID")
 	var req undoRequest
 	if err := decodeJSON(r, &req, decodeOptions{optional: true}); err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, sid, nil, true)
 		return
 	}
+	withGraph := req.IncludeGraph == nil || *req.IncludeGraph
 	if err := wire.CheckCommandID(req.CommandID); err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, sid, nil, withGraph)
 		return
 	}
-	res, err := do(r.Context(), chi.URLParam(r, "sessionID"), req.CommandID)
+	res, err := do(r.Context(), sid, req.CommandID, withGraph)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeFailure(w, r, err, sid, res, withGraph)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, res.Reply(true))
+	s.writeJSON(w, r, nethttp.StatusOK, res.Reply(withGraph))
 }
 
 // eventsReply is GET /sessions/{sid}/events: each event exactly as sent to

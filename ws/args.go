@@ -17,12 +17,12 @@ import (
 type hello struct {
 	SessionID string
 	LastSeq   *uint64
-	Legacy    bool
+	Names     EventNames
 }
 
 // parseHello reads the CONNECT auth payload, falling back to the handshake
 // query for each field the auth payload lacks.
-func parseHello(hs socketio.Handshake) (hello, error) {
+func parseHello(hs socketio.Handshake, names EventNames) (hello, error) {
 	var auth struct {
 		SessionID string          `json:"session_id"`
 		LastSeq   json.RawMessage `json:"last_seq"`
@@ -33,12 +33,20 @@ func parseHello(hs socketio.Handshake) (hello, error) {
 			return hello{}, &model.InvalidRequestError{Field: "auth", Reason: "must be an object with string session_id, numeric last_seq and string names"}
 		}
 	}
-	h := hello{SessionID: auth.SessionID, Legacy: auth.Names == "legacy"}
+	h := hello{SessionID: auth.SessionID, Names: names}
 	if h.SessionID == "" {
 		h.SessionID = hs.Query.Get("session_id")
 	}
-	if auth.Names == "" {
-		h.Legacy = hs.Query.Get("names") == "legacy"
+	asked := auth.Names
+	if asked == "" {
+		asked = hs.Query.Get("names")
+	}
+	if asked != "" {
+		n, err := ParseEventNames(asked)
+		if err != nil {
+			return hello{}, &model.InvalidRequestError{Field: "names", Reason: "must be canonical, legacy or both"}
+		}
+		h.Names = n
 	}
 	var err error
 	switch {
@@ -115,15 +123,23 @@ func parseJoin(args []json.RawMessage) (joinArgs, error) {
 // parseSessionField reads an optional session_id from a payload, as
 // leave_session, undo and redo send it.
 func parseSessionField(p []byte) (sid, commandID string, err error) {
+	sid, commandID, _, err = parseStep(p)
+	return sid, commandID, err
+}
+
+// parseStep reads an undo or redo request: parseSessionField's fields and
+// include_graph (true unless false).
+func parseStep(p []byte) (sid, commandID string, withGraph bool, err error) {
 	var raw struct {
-		SessionID string `json:"session_id"`
-		CommandID string `json:"command_id"`
+		SessionID    string `json:"session_id"`
+		CommandID    string `json:"command_id"`
+		IncludeGraph *bool  `json:"include_graph"`
 	}
 	if err := json.Unmarshal(p, &raw); err != nil {
-		return "", "", &model.InvalidRequestError{Reason: "session_id and command_id must be strings"}
+		return "", "", false, &model.InvalidRequestError{Reason: "session_id and command_id must be strings, include_graph a boolean"}
 	}
 	if err := wire.CheckCommandID(raw.CommandID); err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
-	return raw.SessionID, raw.CommandID, nil
+	return raw.SessionID, raw.CommandID, raw.IncludeGraph == nil || *raw.IncludeGraph, nil
 }

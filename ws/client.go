@@ -242,14 +242,14 @@ func (c *client) execute(p []byte, ack socketio.AckFunc) {
 	defer cancel()
 	res, err := c.srv.sessions.Execute(ctx, sid, actors.ExecuteRequest{CommandID: req.CommandID, Command: cmd, IncludeGraph: req.IncludeGraph})
 	if err != nil {
-		c.fail(ack, err)
+		c.failWithGraph(ack, err, res)
 		return
 	}
 	c.answer(ack, res.Reply(req.IncludeGraph))
 }
 
 func (c *client) step(redo bool, p []byte, ack socketio.AckFunc) {
-	named, commandID, err := parseSessionField(p)
+	named, commandID, withGraph, err := parseStep(p)
 	if err != nil {
 		c.fail(ack, err)
 		return
@@ -265,17 +265,22 @@ func (c *client) step(redo bool, p []byte, ack socketio.AckFunc) {
 	if redo {
 		do = c.srv.sessions.Redo
 	}
-	res, err := do(ctx, sid, commandID)
+	res, err := do(ctx, sid, commandID, withGraph)
 	if err != nil {
-		c.fail(ack, err)
+		c.failWithGraph(ack, err, res)
 		return
 	}
-	c.answer(ack, res.Reply(true))
+	c.answer(ack, res.Reply(withGraph))
 }
 
 // fail tells the client a request failed: an error event always, and the
 // ack (when asked for) with the same error.
-func (c *client) fail(ack socketio.AckFunc, err error) {
+func (c *client) fail(ack socketio.AckFunc, err error) { c.failWithGraph(ack, err, nil) }
+
+// failWithGraph is fail for a command, undo or redo the session refused:
+// the ack carries the graph as it still is when the session sent one (the
+// asker wants graphs, and the project is there), as the REST reply does.
+func (c *client) failWithGraph(ack socketio.AckFunc, err error, res *actors.Executed) {
 	we := wire.From(err)
 	if budget, _ := we.Details["budget"].(string); we.Code == wire.CodeLimitExceeded || we.Code == wire.CodeRateLimited {
 		c.srv.refused(we.Code, budget)
@@ -284,7 +289,11 @@ func (c *client) fail(ack socketio.AckFunc, err error) {
 		c.log.Error("socket request failed", "session", c.watching(), "err", err)
 	}
 	c.emit(evError, we)
-	c.answer(ack, map[string]any{"success": false, "error": we})
+	reply := map[string]any{"success": false, "error": we}
+	if res != nil && res.Roots != nil {
+		reply["graph"] = wire.NewGraph(res.Roots)
+	}
+	c.answer(ack, reply)
 }
 
 func (c *client) answer(ack socketio.AckFunc, v any) {
@@ -295,36 +304,6 @@ func (c *client) answer(ack socketio.AckFunc, v any) {
 
 func (c *client) emit(event string, v any) {
 	_ = c.sock.Emit(event, v) // a gone socket ends through OnDisconnect
-}
-
-// frame returns ev as this client's Socket.IO packet: its namespace and the
-// names it asked for. Each form is built once per event, for every client.
-func (c *client) frame(ev *actors.Event) []byte {
-	key := c.nsp * 2
-	if c.hello.Legacy {
-		key++
-	}
-	return ev.Frame(key, func() []byte {
-		name := ev.Name
-		if c.hello.Legacy {
-			name = wire.LegacyName(name)
-		}
-		return socketio.EventFrame(Namespaces[c.nsp], name, ev.JSON)
-	})
-}
-
-// sendEvent queues ev as a reply (catching up on join): it always goes.
-func (c *client) sendEvent(ev *actors.Event) { _ = c.sock.SendFrame(c.frame(ev)) }
-
-// offerEvent queues a live event unless this client's queue is over its
-// byte budget.
-func (c *client) offerEvent(ev *actors.Event) bool {
-	if c.sock.OfferFrame(c.frame(ev)) {
-		c.srv.delivered.Add(1)
-		return true
-	}
-	c.srv.dropped.Add(1)
-	return false
 }
 
 // dropSlow tells a client that let its queue fill why it goes: what was

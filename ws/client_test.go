@@ -69,6 +69,13 @@ func dial(tb testing.TB, f *fixture, auth any) *sioclient.Client {
 // next returns the next event named one of names, skipping others.
 func next(tb testing.TB, c *sioclient.Client, names ...string) map[string]any {
 	tb.Helper()
+	_, m := nextNamed(tb, c, names...)
+	return m
+}
+
+// nextNamed is next that also says which of names came.
+func nextNamed(tb testing.TB, c *sioclient.Client, names ...string) (string, map[string]any) {
+	tb.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
@@ -79,7 +86,7 @@ func next(tb testing.TB, c *sioclient.Client, names ...string) map[string]any {
 					if len(ev.Args) > 0 {
 						require.NoError(tb, json.Unmarshal(ev.Args[0], &m))
 					}
-					return m
+					return n, m
 				}
 			}
 		case <-c.Done():
@@ -243,4 +250,56 @@ func TestTokenGuardsConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEventNamesDefault: a client that does not say how it wants events
+// named gets the server's -event-names; legacy payloads carry the
+// prototype's field names too, and "both" sends each graph event twice,
+// ours first.
+func TestEventNamesDefault(t *testing.T) {
+	tests := []struct {
+		server ws.EventNames
+		auth   string // the client's own "names", "" for none
+		want   []string
+	}{
+		{ws.NamesCanonical, "", []string{"graph:property-changed", "command:executed"}},
+		{ws.NamesLegacy, "", []string{"property-changed", "command:executed"}},
+		{ws.NamesBoth, "", []string{"graph:property-changed", "property-changed", "command:executed"}},
+		{ws.NamesLegacy, "canonical", []string{"graph:property-changed", "command:executed"}},
+		{ws.NamesCanonical, "both", []string{"graph:property-changed", "property-changed", "command:executed"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.server.String()+"/"+tc.auth, func(t *testing.T) {
+			f := start(t, ws.Config{EventNames: tc.server})
+			sid, root := f.project(t)
+			auth := map[string]any{"session_id": sid}
+			if tc.auth != "" {
+				auth["names"] = tc.auth
+			}
+			c := dial(t, f, auth)
+			next(t, c, "joined")
+			_, err := f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.UpdateProperty{NodeID: root, PropertyID: "vin", Value: "hi"}})
+			require.NoError(t, err)
+			var got []string
+			for len(got) == 0 || got[len(got)-1] != "command:executed" {
+				name, ev := nextNamed(t, c, "graph:property-changed", "property-changed", "command:executed")
+				got = append(got, name)
+				if name == "property-changed" {
+					assert.Equal(t, root, ev["id"], "the prototype reads id")
+					assert.Equal(t, "vin", ev["property_name"], "the prototype reads property_name")
+				}
+				if name == "graph:property-changed" {
+					assert.NotContains(t, ev, "property_name", "our form is unchanged")
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestUnknownEventNamesRefused(t *testing.T) {
+	f := start(t, ws.Config{})
+	_, err := sioclient.Dial(ctx(t), f.url, "/graph", map[string]any{"names": "prototype"}, 16)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "canonical, legacy or both")
 }

@@ -51,7 +51,11 @@ type Config struct {
 	// with a code (an error event or an admission refusal) and of every
 	// client dropped as SLOW_CONSUMER (metrics); it must not block.
 	OnRefusal func(code, budget string)
-	Logger    *slog.Logger
+	// EventNames is how graph events are named for a client that does not
+	// say (its CONNECT auth or query "names"): the prototype's frontend
+	// never says, so a server it talks to sets NamesLegacy or NamesBoth.
+	EventNames EventNames
+	Logger     *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -182,7 +186,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, handshake bool) b
 // connect starts a client for a socket that joined namespace number nsp.
 func (s *Server) connect(sock *socketio.Socket, nsp int) error {
 	hs := sock.Handshake()
-	hello, err := parseHello(hs)
+	hello, err := parseHello(hs, s.cfg.EventNames)
 	if err != nil {
 		return &socketio.RefusedError{Message: err.Error(), Data: wire.From(err)}
 	}

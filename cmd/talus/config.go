@@ -13,6 +13,7 @@ import (
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/http/guard"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws"
 )
 
 // config is everything the server is started with.
@@ -43,6 +44,7 @@ type config struct {
 	HistoryBytes     int
 	MaxSessions      int
 	Limits           model.Limits
+	EventNames       ws.EventNames
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -116,6 +118,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"bytes of one node name (TALUS_MAX_NAME_BYTES)")
 	fs.IntVar(&cfg.Limits.MaxBatch, "max-batch", int(env.int64("TALUS_MAX_BATCH", model.DefaultMaxBatch)),
 		"commands in one Batch, nested ones counted (TALUS_MAX_BATCH)")
+	names := env.str("TALUS_EVENT_NAMES", "canonical")
+	fs.StringVar(&names, "event-names", names,
+		"how graph events are named for socket clients that do not ask: canonical (graph:node-created), legacy (node-created, with the prototype's field names too) or both, each event sent twice; the prototype's frontend needs legacy or both (TALUS_EVENT_NAMES)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -130,6 +135,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
+	}
+	var err error
+	if cfg.EventNames, err = ws.ParseEventNames(names); err != nil {
+		return cfg, fmt.Errorf("-event-names: %w", err)
 	}
 	cfg.AllowedOrigins, cfg.AllowedHosts = splitList(origins), splitList(hosts)
 	if _, err := guard.ParseOrigins(cfg.AllowedOrigins); err != nil {

@@ -128,6 +128,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MessageRate:    cfg.RateLimit,
 		MessageBurst:   cfg.RateBurst,
 		OnRefusal:      m.onRefusal,
+		EventNames:     cfg.EventNames,
 		Logger:         log.With("component", "ws"),
 	}, sessions)
 	m.watch(sessions, sockets)

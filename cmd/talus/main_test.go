@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/ws"
 )
 
 // syncBuffer is the server's stderr, read while the server writes it.
@@ -60,6 +61,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	assert.Equal(t, 20*time.Second, cfg.PingTimeout)
 	assert.Equal(t, 1_000_000, cfg.MaxPayload)
 	assert.Equal(t, 1<<20, cfg.ClientQueueBytes)
+	assert.Equal(t, ws.NamesCanonical, cfg.EventNames)
 }
 
 func TestParseConfigEnvAndFlags(t *testing.T) {
@@ -71,7 +73,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"TALUS_PING_TIMEOUT": "2s", "TALUS_MAX_PAYLOAD": "5000", "TALUS_CLIENT_QUEUE_BYTES": "64",
 		"TALUS_IDLE_TIMEOUT": "1m", "TALUS_CHECKPOINT_EVERY": "10",
 		"TALUS_ALLOWED_ORIGINS": "https://app.example, http://localhost:*", "TALUS_ALLOWED_HOSTS": "talus.lan",
-		"TALUS_READ_TIMEOUT": "7s", "TALUS_HTTP_IDLE_TIMEOUT": "9s",
+		"TALUS_READ_TIMEOUT": "7s", "TALUS_HTTP_IDLE_TIMEOUT": "9s", "TALUS_EVENT_NAMES": "both",
 	})
 	cfg, err := parseConfig(nil, env, io.Discard)
 	require.NoError(t, err)
@@ -83,7 +85,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		CheckpointEvery: 10, AllowedOrigins: []string{"https://app.example", "http://localhost:*"},
 		AllowedHosts: []string{"talus.lan"}, ReadTimeout: 7 * time.Second, HTTPIdleTimeout: 9 * time.Second,
 		UndoBytes: actors.DefaultUndoBytes, HistoryBytes: actors.DefaultHistoryBytes, MaxSessions: actors.DefaultMaxSessions,
-		Limits: model.Limits{}.WithDefaults(),
+		Limits: model.Limits{}.WithDefaults(), EventNames: ws.NamesBoth,
 	}, cfg)
 
 	cfg, err = parseConfig([]string{"-addr", "127.0.0.1:7000", "-token", "flag-token", "-log-level", "warn"}, env, io.Discard)
@@ -111,6 +113,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"origin with a path", []string{"-allowed-origins", "https://app.example/x"}, nil},
 		{"origin without scheme", nil, map[string]string{"TALUS_ALLOWED_ORIGINS": "app.example"}},
 		{"zero read timeout", []string{"-read-timeout", "0s"}, nil},
+		{"unknown event names", []string{"-event-names", "prototype"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -131,19 +130,4 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// LegacyName returns the event name the prototype's frontend listens for:
-// graph events lose their "graph:" prefix ("graph:node-created" becomes
-// "node-created"); other names are the same in both.
-func LegacyName(name string) string { return strings.TrimPrefix(name, "graph:") }
-
-// CanonicalName is the inverse of LegacyName for graph events, for clients
-// (and tests) that read both.
-func CanonicalName(name string) string {
-	switch name {
-	case "node-created", "node-deleted", "node-linked", "node-unlinked", "node-updated", "property-changed", "property-deleted":
-		return "graph:" + name
-	}
-	return name
 }

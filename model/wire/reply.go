@@ -14,6 +14,7 @@ type ExecuteReply struct {
 	Seq           uint64 `json:"seq"`
 	UndoAvailable bool   `json:"undo_available"`
 	RedoAvailable bool   `json:"redo_available"`
+	IsDirty       bool   `json:"is_dirty"` // the project changed since it was last saved or loaded
 	Graph         *Graph `json:"graph,omitempty"`
 }
 
