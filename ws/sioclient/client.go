@@ -5,10 +5,12 @@
 package sioclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -198,36 +200,73 @@ func (c *Client) handle(pkt engineio.Packet, received time.Time) bool {
 	default:
 		return true
 	}
+	if typ, id, hasID, data, ok := splitEvent(pkt.Data); ok {
+		// Events and acks, nearly all the traffic: their JSON is parsed
+		// once, here, and not first checked by socketio.Decode as well.
+		var args []json.RawMessage
+		if json.Unmarshal(data, &args) != nil {
+			c.close(fmt.Errorf("sioclient: %v payload is not a JSON array", typ))
+			return false
+		}
+		if typ == socketio.Ack {
+			c.ack(id, hasID, args)
+			return true
+		}
+		var name string
+		if len(args) == 0 || json.Unmarshal(args[0], &name) != nil {
+			return true // not an event a client could handle: skipped
+		}
+		select {
+		case c.events <- Event{Name: name, Args: args[1:], Received: received}:
+		case <-c.done:
+			return false
+		}
+		return true
+	}
 	p, err := socketio.Decode(pkt.Data)
 	if err != nil {
 		c.close(err)
 		return false
 	}
-	switch p.Type {
-	case socketio.Event:
-		name, args, err := socketio.EventArgs(p.Data)
-		if err != nil {
-			return true
-		}
-		select {
-		case c.events <- Event{Name: name, Args: args, Received: received}:
-		case <-c.done:
-			return false
-		}
-	case socketio.Ack:
-		var args []json.RawMessage
-		_ = json.Unmarshal(p.Data, &args)
-		c.mu.Lock()
-		ch := c.acks[p.ID]
-		delete(c.acks, p.ID)
-		c.mu.Unlock()
-		if ch != nil {
-			ch <- args
-		}
-	case socketio.Disconnect:
-		return false
+	return p.Type != socketio.Disconnect
+}
+
+func (c *Client) ack(id uint64, hasID bool, args []json.RawMessage) {
+	if !hasID {
+		return
 	}
-	return true
+	c.mu.Lock()
+	ch := c.acks[id]
+	delete(c.acks, id)
+	c.mu.Unlock()
+	if ch != nil {
+		ch <- args
+	}
+}
+
+// splitEvent reads the header of an EVENT or ACK packet (type digit,
+// "/namespace," unless the main one, ack id) and returns its JSON payload;
+// ok is false for every other packet, binary ones included.
+func splitEvent(b []byte) (typ socketio.PacketType, id uint64, hasID bool, data []byte, ok bool) {
+	if len(b) < 2 || (b[0] != '0'+byte(socketio.Event) && b[0] != '0'+byte(socketio.Ack)) {
+		return 0, 0, false, nil, false
+	}
+	typ = socketio.PacketType(b[0] - '0')
+	i := 1
+	if b[i] == '/' {
+		comma := bytes.IndexByte(b, ',')
+		if comma < 0 {
+			return 0, 0, false, nil, false
+		}
+		i = comma + 1
+	}
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if id > (math.MaxUint64-9)/10 {
+			return 0, 0, false, nil, false
+		}
+		id, hasID = id*10+uint64(b[i]-'0'), true
+	}
+	return typ, id, hasID, b[i:], i < len(b)
 }
 
 // Events returns the events the server emitted, in order. Watch Done to
