@@ -8,8 +8,16 @@ COUNT    ?= 5
 # The npm packages the end-to-end tests drive (the real socket.io-client),
 # installed from the lock file; npm ci writes .package-lock.json last.
 JS_DEPS := test/js/node_modules/.package-lock.json
+# The Node reference server make load measures against, from its lock file.
+REF_DEPS := test/reference/node_modules/.package-lock.json
 
-.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean
+# make load: every count times LOAD_SCALE, LOAD_RUNS runs per server and
+# scenario, LOAD_ONLY a comma-separated list of scenarios (default all).
+LOAD_SCALE ?= 1
+LOAD_RUNS  ?= 3
+LOAD_ONLY  ?=
+
+.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean load load-quick
 
 help:
 	@echo "make run        run the server (go run ./cmd/talus; flags via ARGS=...)"
@@ -18,6 +26,8 @@ help:
 	@echo "make bench      model and actors benchmarks, -count=$(COUNT) (feed to benchstat)"
 	@echo "make lint       gofmt check, go vet and the import-direction check"
 	@echo "make fuzz       run each Fuzz target for FUZZTIME=$(FUZZTIME)"
+	@echo "make load       our server against the Node reference, every scenario (LOAD_SCALE, LOAD_RUNS, LOAD_ONLY)"
+	@echo "make load-quick the same at LOAD_SCALE=0.1, one run each: a smoke test of the load tooling"
 
 run:
 	$(GO) run ./cmd/talus $(ARGS)
@@ -30,6 +40,19 @@ test: vet $(JS_DEPS)
 
 $(JS_DEPS): test/js/package.json test/js/package-lock.json
 	$(NPM) ci --prefix test/js --no-audit --no-fund
+
+# Builds our server and the load tool, installs the reference, then runs
+# the suite (cmd/talus-load/suite.go): every server and load on 127.0.0.1.
+load: build $(REF_DEPS)
+	$(GO) build -o bin/talus-load ./cmd/talus-load
+	bin/talus-load suite -talus bin/talus -reference test/reference/server.js \
+		-scale $(LOAD_SCALE) -runs $(LOAD_RUNS) -only '$(LOAD_ONLY)'
+
+load-quick:
+	$(MAKE) load LOAD_SCALE=0.1 LOAD_RUNS=1
+
+$(REF_DEPS): test/reference/package.json test/reference/package-lock.json
+	$(NPM) ci --prefix test/reference --no-audit --no-fund
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=$(COUNT) ./model/ ./actors/

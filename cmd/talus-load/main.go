@@ -11,6 +11,8 @@
 //
 // Runs are bounded by -commands and -duration (the measured phase) and by
 // -timeout (everything), and talk only to a server on this machine.
+//
+// `talus-load suite` runs the comparison behind `make load` (see suite.go).
 package main
 
 import (
@@ -61,7 +63,13 @@ type config struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "suite" {
+		err = runSuite(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "talus-load:", err)
 		os.Exit(1)
 	}
