@@ -295,6 +295,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 
 	// The measured phase: from here to the last event delivered.
 	cpu0, self0 := server.cpu(), selfCPU()
+	m0, mErr := readMachineCPU()
 	r.measuring.Store(true)
 	start := time.Now()
 	stop, cancelStop := context.WithTimeout(ctx, cfg.duration)
@@ -313,6 +314,11 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	}
 	r.measuring.Store(false)
 	cpu1, self1 := server.cpu(), selfCPU()
+	m1, err := readMachineCPU()
+	wall := time.Since(start)
+	if mErr = errors.Join(mErr, err); mErr != nil {
+		rep.Machine.Error = mErr.Error()
+	}
 
 	// Whatever a watcher still lacks now never came. Once its socket is
 	// closed and its reader has returned, its checker may be read here.
@@ -323,7 +329,12 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 			r.missed.Add(missing)
 		}
 	}
-	r.fill(rep, cpu1-cpu0, self1-self0, server.ok())
+	machine := machineCPU{busy: m1.busy - m0.busy, steal: m1.steal - m0.steal}
+	if cfg.serverPID == 0 {
+		// Without the server's pid its CPU counts as others'.
+		cpu0, cpu1 = 0, 0
+	}
+	r.fill(rep, cpu1-cpu0, self1-self0, machine, wall, server.ok())
 	return rep, nil
 }
 

@@ -41,7 +41,21 @@ type Report struct {
 
 	Server       ServerUsage `json:"server"`
 	ToolCPUPerOp float64     `json:"tool_cpu_us_per_command"` // this tool's own CPU, for context
-	Pass         bool        `json:"pass"`
+	// The machine during the measured phase, in CPUs' worth (2 = both of
+	// a 2-CPU machine): what the server and this tool used, what every
+	// other process used, and what the hypervisor stole.
+	Machine MachineUsage `json:"machine"`
+	Pass    bool         `json:"pass"`
+}
+
+// MachineUsage says how busy the machine was while the run measured.
+type MachineUsage struct {
+	Seconds float64 `json:"seconds"`
+	Server  float64 `json:"server_cpus"`
+	Tool    float64 `json:"tool_cpus"`
+	Others  float64 `json:"others_cpus"` // busy minus server and tool: other processes on the machine
+	Steal   float64 `json:"steal_cpus"`
+	Error   string  `json:"error,omitempty"`
 }
 
 // ReportConfig repeats the flags that shape a run.
@@ -129,8 +143,15 @@ func (p *serverProbe) mem(ctx context.Context, settle time.Duration, rss, anon *
 func (p *serverProbe) ok() error { return p.err }
 
 // fill computes the report's figures from what the run counted.
-func (r *runner) fill(rep *Report, serverCPU, toolCPU time.Duration, probeErr error) {
+func (r *runner) fill(rep *Report, serverCPU, toolCPU time.Duration, machine machineCPU, wall time.Duration, probeErr error) {
 	cfg := r.cfg
+	if wall > 0 {
+		cpus := func(d time.Duration) float64 { return d.Seconds() / wall.Seconds() }
+		rep.Machine.Seconds = wall.Seconds()
+		rep.Machine.Server, rep.Machine.Tool = cpus(serverCPU), cpus(toolCPU)
+		rep.Machine.Others = max(0, cpus(machine.busy-serverCPU-toolCPU-machine.steal))
+		rep.Machine.Steal = cpus(machine.steal)
+	}
 	rep.Issued, rep.OK, rep.Late = r.issued.Load(), r.ok.Load(), r.late.Load()
 	rep.Errors, rep.ErrorCount = r.errs.snapshot(), r.errs.total()
 	if rep.DriveSeconds > 0 {
@@ -228,6 +249,13 @@ func (rep *Report) writeText(out io.Writer) {
 	}
 	if rep.OK > 0 {
 		pf("  tool       %.0f µs CPU/command (this process, sharing the machine)\n", rep.ToolCPUPerOp)
+	}
+	if m := rep.Machine; m.Seconds > 0 {
+		pf("  machine    over %.1fs, in CPUs: server %.2f, tool %.2f, other processes %.2f, stolen by the hypervisor %.2f\n",
+			m.Seconds, m.Server, m.Tool, m.Others, m.Steal)
+	}
+	if rep.Machine.Error != "" {
+		pf("  machine    /proc/stat: %s\n", rep.Machine.Error)
 	}
 	pf("  errors     %s\n", kinds(rep.Errors))
 	pf("  violations %s", kinds(rep.Violations))

@@ -158,7 +158,7 @@ func runSuite(ctx context.Context, args []string, out, errOut io.Writer) error {
 		cfg.scale, cfg.runs, runtime.NumCPU(), machineMemory())
 	fmt.Fprintf(out, "  ours: %s (data on %s; go-disk on %s%s)  reference: %s %s (in memory)\n",
 		cfg.talus, cfg.shmDir, cfg.diskDir, tmpfsWarning(cfg.diskDir), version(ctx, cfg.node), cfg.reference)
-	fmt.Fprintf(out, "  every server and tool on 127.0.0.1 of this machine, sharing its CPUs\n\n")
+	fmt.Fprintf(out, "  every server and tool on 127.0.0.1 of this machine, sharing its CPUs%s\n\n", busyWarning())
 
 	results := map[string]map[string][]*Report{}
 	var tables []string
@@ -325,6 +325,10 @@ func rows(kind string) []row {
 		{"server CPU/command", func(r *Report) float64 { return r.Server.CPUPerCommand }, "µs"},
 	}
 	tool := row{"tool CPU/command", func(r *Report) float64 { return r.ToolCPUPerOp }, "µs"}
+	// Not the server's doing, but they limit what it can show: the CPU
+	// that other processes took, and the hypervisor, while it was measured.
+	others := row{"others' CPU (in CPUs)", func(r *Report) float64 { return r.Machine.Others }, ""}
+	steal := row{"stolen CPU (in CPUs)", func(r *Report) float64 { return r.Machine.Steal }, ""}
 	switch kind {
 	case kindDelivery:
 		return append(cmd,
@@ -334,7 +338,7 @@ func rows(kind string) []row {
 			row{"delivery p99", func(r *Report) float64 { return r.Delivery.P99 }, "ms"},
 			row{"delivery max", func(r *Report) float64 { return r.Delivery.Max }, "ms"},
 			row{"late starts", func(r *Report) float64 { return float64(r.Late) }, ""},
-			tool)
+			tool, others, steal)
 	case kindConns:
 		return []row{
 			{"connections", func(r *Report) float64 { return float64(r.Config.Sessions * r.Config.Watchers) }, ""},
@@ -354,7 +358,7 @@ func rows(kind string) []row {
 			{"anon RSS per session", func(r *Report) float64 { return r.Server.AnonKBPerSession }, "KB"},
 		}
 	}
-	return append(cmd, tool)
+	return append(cmd, tool, others, steal)
 }
 
 // table prints a scenario's medians: ours, the reference and Go/Node.
@@ -487,4 +491,24 @@ func tmpfsWarning(dir string) string {
 		return " — WARNING: that is tmpfs, not a disk"
 	}
 	return ""
+}
+
+// busyWarning samples the machine for a second and says so when other
+// processes keep it busy: then every figure below is noisier and lower.
+func busyWarning() string {
+	a, err := readMachineCPU()
+	if err != nil {
+		return ""
+	}
+	time.Sleep(time.Second)
+	b, err := readMachineCPU()
+	if err != nil {
+		return ""
+	}
+	busy := (b.busy - a.busy).Seconds()
+	if busy < 0.2 {
+		return ""
+	}
+	return fmt.Sprintf("\n  WARNING: before starting, other processes kept %.1f CPUs busy (hypervisor steal %.2f); see each table's others' CPU",
+		busy, (b.steal - a.steal).Seconds())
 }

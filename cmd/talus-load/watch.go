@@ -31,7 +31,9 @@ func newWatcher(r *runner, s *session) *watcher {
 // the moment the connection is up, so no event waits for the join's ack.
 func (w *watcher) dial(ctx context.Context, transport string) error {
 	c, err := sioclient.DialOptions(ctx, w.r.cfg.url, sioclient.Options{
-		Namespace: "/graph", Buffer: 1024, Transport: transport, HTTP: w.r.poll,
+		// A small buffer: consume keeps up, and 10,000 sockets' buffers
+		// would otherwise be hundreds of MB for this tool's GC to scan.
+		Namespace: "/graph", Buffer: 128, Transport: transport, HTTP: w.r.poll,
 	})
 	if err != nil {
 		return err
