@@ -92,7 +92,7 @@ func TestParseProc(t *testing.T) {
 func TestParseMachineCPU(t *testing.T) {
 	m, err := parseMachineCPU([]byte("cpu  100 5 50 900 7 1 4 40 0 0\ncpu0 1 2 3\n"))
 	require.NoError(t, err)
-	require.Equal(t, machineCPU{busy: 200 * clockTick, steal: 40 * clockTick}, m)
+	require.Equal(t, machineCPU{busy: 156 * clockTick, softirq: 4 * clockTick, steal: 40 * clockTick}, m)
 	_, err = parseMachineCPU([]byte("intr 1 2 3\n"))
 	require.Error(t, err)
 }

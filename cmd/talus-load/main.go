@@ -320,8 +320,14 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		rep.Machine.Error = mErr.Error()
 	}
 
-	// Whatever a watcher still lacks now never came. Once its socket is
-	// closed and its reader has returned, its checker may be read here.
+	// A socket the server closed missed whatever came after; whatever a
+	// watcher still lacks now never came. Once its socket is closed (its
+	// reader has returned), its checker may be read here.
+	for _, w := range r.watchers {
+		if w.ended() {
+			r.violations.add(vDropped, 1)
+		}
+	}
 	r.close()
 	for _, w := range r.watchers {
 		if missing := w.chk.finish(w.s.final); missing > 0 {
@@ -329,7 +335,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 			r.missed.Add(missing)
 		}
 	}
-	machine := machineCPU{busy: m1.busy - m0.busy, steal: m1.steal - m0.steal}
+	machine := machineCPU{busy: m1.busy - m0.busy, softirq: m1.softirq - m0.softirq, steal: m1.steal - m0.steal}
 	if cfg.serverPID == 0 {
 		// Without the server's pid its CPU counts as others'.
 		cpu0, cpu1 = 0, 0
@@ -357,8 +363,8 @@ func (r *runner) awaitWatchers(ctx context.Context) error {
 	return nil
 }
 
-// close ends every socket; from here on their ends are no violations. It
-// may be called more than once.
+// close ends every socket and waits for their readers. It may be called
+// more than once.
 func (r *runner) close() {
 	if r.closing.Swap(true) {
 		return
@@ -369,7 +375,7 @@ func (r *runner) close() {
 			continue
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = w.c.Close(); <-w.ended }()
+		go func() { defer wg.Done(); _ = w.c.Close(); <-w.c.Done() }()
 	}
 	wg.Wait()
 }

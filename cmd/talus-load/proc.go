@@ -95,9 +95,11 @@ func selfCPU() time.Duration {
 }
 
 // machineCPU is the whole machine's CPU time from the first line of
-// /proc/stat: busy (everything but idle and iowait) and steal (taken by
-// the hypervisor for other guests), summed over every CPU.
-type machineCPU struct{ busy, steal time.Duration }
+// /proc/stat, summed over every CPU: busy in processes (user, nice,
+// system, irq), busy in softirq (mostly the kernel's network work, which
+// /proc/PID/stat charges to no process), and stolen by the hypervisor for
+// other guests.
+type machineCPU struct{ busy, softirq, steal time.Duration }
 
 func readMachineCPU() (machineCPU, error) {
 	b, err := os.ReadFile("/proc/stat")
@@ -121,6 +123,6 @@ func parseMachineCPU(b []byte) (machineCPU, error) {
 		}
 		v[i] = n
 	}
-	busy := v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
-	return machineCPU{busy: time.Duration(busy) * clockTick, steal: time.Duration(v[7]) * clockTick}, nil
+	tick := func(n int64) time.Duration { return time.Duration(n) * clockTick }
+	return machineCPU{busy: tick(v[0] + v[1] + v[2] + v[5]), softirq: tick(v[6]), steal: tick(v[7])}, nil
 }

@@ -53,7 +53,8 @@ type MachineUsage struct {
 	Seconds float64 `json:"seconds"`
 	Server  float64 `json:"server_cpus"`
 	Tool    float64 `json:"tool_cpus"`
-	Others  float64 `json:"others_cpus"` // busy minus server and tool: other processes on the machine
+	Others  float64 `json:"others_cpus"`  // busy in processes minus server and tool: other processes
+	SoftIRQ float64 `json:"softirq_cpus"` // the kernel's network work, for every process
 	Steal   float64 `json:"steal_cpus"`
 	Error   string  `json:"error,omitempty"`
 }
@@ -149,8 +150,8 @@ func (r *runner) fill(rep *Report, serverCPU, toolCPU time.Duration, machine mac
 		cpus := func(d time.Duration) float64 { return d.Seconds() / wall.Seconds() }
 		rep.Machine.Seconds = wall.Seconds()
 		rep.Machine.Server, rep.Machine.Tool = cpus(serverCPU), cpus(toolCPU)
-		rep.Machine.Others = max(0, cpus(machine.busy-serverCPU-toolCPU-machine.steal))
-		rep.Machine.Steal = cpus(machine.steal)
+		rep.Machine.Others = max(0, cpus(machine.busy-serverCPU-toolCPU))
+		rep.Machine.SoftIRQ, rep.Machine.Steal = cpus(machine.softirq), cpus(machine.steal)
 	}
 	rep.Issued, rep.OK, rep.Late = r.issued.Load(), r.ok.Load(), r.late.Load()
 	rep.Errors, rep.ErrorCount = r.errs.snapshot(), r.errs.total()
@@ -251,8 +252,8 @@ func (rep *Report) writeText(out io.Writer) {
 		pf("  tool       %.0f µs CPU/command (this process, sharing the machine)\n", rep.ToolCPUPerOp)
 	}
 	if m := rep.Machine; m.Seconds > 0 {
-		pf("  machine    over %.1fs, in CPUs: server %.2f, tool %.2f, other processes %.2f, stolen by the hypervisor %.2f\n",
-			m.Seconds, m.Server, m.Tool, m.Others, m.Steal)
+		pf("  machine    over %.1fs, in CPUs: server %.2f, tool %.2f, other processes %.2f, kernel softirq %.2f, stolen by the hypervisor %.2f\n",
+			m.Seconds, m.Server, m.Tool, m.Others, m.SoftIRQ, m.Steal)
 	}
 	if rep.Machine.Error != "" {
 		pf("  machine    /proc/stat: %s\n", rep.Machine.Error)

@@ -12,41 +12,36 @@ import (
 	"github.com/talus-tally/server/ws/sioclient"
 )
 
-// watcher is one socket joined to one session. Its goroutine reads every
-// event as it comes, checks it and measures its delivery.
+// watcher is one socket joined to one session. The socket's reader
+// goroutine hands it every event as it comes (observe): it checks it and
+// measures its delivery there, without a second goroutine in between.
 type watcher struct {
-	r     *runner
-	s     *session
-	c     *sioclient.Client
-	chk   checker
-	seen  atomic.Uint64 // chk.seen(), for the goroutine that waits for catch-up
-	ended chan struct{} // closed when consume returns
+	r    *runner
+	s    *session
+	c    *sioclient.Client
+	chk  checker       // only observe touches it, until the socket is done
+	seen atomic.Uint64 // chk.seen(), for the goroutine that waits for catch-up
 }
 
 func newWatcher(r *runner, s *session) *watcher {
-	return &watcher{r: r, s: s, chk: checker{session: s.id}, ended: make(chan struct{})}
+	return &watcher{r: r, s: s, chk: checker{session: s.id}}
 }
 
-// dial connects w over transport and joins its session; consume runs from
-// the moment the connection is up, so no event waits for the join's ack.
+// dial connects w over transport and joins its session.
 func (w *watcher) dial(ctx context.Context, transport string) error {
 	c, err := sioclient.DialOptions(ctx, w.r.cfg.url, sioclient.Options{
-		// A small buffer: consume keeps up, and 10,000 sockets' buffers
-		// would otherwise be hundreds of MB for this tool's GC to scan.
-		Namespace: "/graph", Buffer: 128, Transport: transport, HTTP: w.r.poll,
+		Namespace: "/graph", Transport: transport, HTTP: w.r.poll, OnEvent: w.observe,
 	})
 	if err != nil {
 		return err
 	}
 	w.c = c
-	go w.consume(c.Events(), c.Done())
 	ack, err := c.Call(ctx, "join_session", map[string]string{"session_id": w.s.id})
 	if err != nil {
 		return fmt.Errorf("join_session: %w", err)
 	}
 	var reply struct {
 		SessionID string `json:"session_id"`
-		Error     *struct{ Code string }
 	}
 	if len(ack) == 0 || json.Unmarshal(ack[0], &reply) != nil || reply.SessionID != w.s.id {
 		return fmt.Errorf("join_session: unexpected ack %s", ack)
@@ -54,33 +49,13 @@ func (w *watcher) dial(ctx context.Context, transport string) error {
 	return nil
 }
 
-// consume reads events until the connection ends. An end the run did not
-// ask for is a violation: the socket missed whatever came after.
-func (w *watcher) consume(events <-chan sioclient.Event, done <-chan struct{}) {
-	defer close(w.ended)
-	for {
-		select {
-		case ev := <-events:
-			w.observe(ev)
-		case <-done:
-			w.drain(events)
-			if !w.r.closing.Load() {
-				w.r.violations.add(vDropped, 1)
-			}
-			return
-		}
-	}
-}
-
-// drain observes what the connection had buffered before it ended.
-func (w *watcher) drain(events <-chan sioclient.Event) {
-	for {
-		select {
-		case ev := <-events:
-			w.observe(ev)
-		default:
-			return
-		}
+// ended says whether the socket's connection is over.
+func (w *watcher) ended() bool {
+	select {
+	case <-w.c.Done():
+		return true
+	default:
+		return false
 	}
 }
 
@@ -155,12 +130,7 @@ func (r *runner) caughtUp(ctx context.Context) bool {
 	for {
 		behind := 0
 		for _, w := range r.watchers {
-			select {
-			case <-w.ended:
-				continue
-			default:
-			}
-			if w.seen.Load() < w.s.final {
+			if !w.ended() && w.seen.Load() < w.s.final {
 				behind++
 			}
 		}

@@ -46,6 +46,11 @@ type Options struct {
 	Buffer    int
 	Transport string       // WebSocket (the default) or Polling
 	HTTP      *http.Client // for Polling; nil uses a shared client
+	// OnEvent, when set, receives every event instead of Events: it is
+	// called on the client's one reader goroutine, in order, and must not
+	// block (the client reads nothing else meanwhile, pings included). No
+	// call is under way or follows once Done is closed.
+	OnEvent func(Event)
 }
 
 // transport moves Engine.IO packets. recv is called by one goroutine at a
@@ -62,7 +67,9 @@ type Client struct {
 	t         transport
 	namespace string
 	events    chan Event
-	done      chan struct{}
+	onEvent   func(Event)
+	closing   chan struct{} // closed by close: the connection is to end
+	done      chan struct{} // closed when the reader has returned
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -107,6 +114,8 @@ func DialOptions(ctx context.Context, base string, o Options) (*Client, error) {
 		t:         t,
 		namespace: ns,
 		events:    make(chan Event, max(o.Buffer, 0)),
+		onEvent:   o.OnEvent,
+		closing:   make(chan struct{}),
 		done:      make(chan struct{}),
 		acks:      make(map[uint64]chan []json.RawMessage),
 	}
@@ -173,6 +182,7 @@ func (c *Client) connect(auth any) error {
 // readLoop is the only reader: it answers pings, routes acks and queues
 // events.
 func (c *Client) readLoop() {
+	defer close(c.done)
 	defer c.close(ErrClosed)
 	for {
 		pkts, err := c.t.recv()
@@ -216,9 +226,14 @@ func (c *Client) handle(pkt engineio.Packet, received time.Time) bool {
 		if len(args) == 0 || json.Unmarshal(args[0], &name) != nil {
 			return true // not an event a client could handle: skipped
 		}
+		ev := Event{Name: name, Args: args[1:], Received: received}
+		if c.onEvent != nil {
+			c.onEvent(ev)
+			return true
+		}
 		select {
-		case c.events <- Event{Name: name, Args: args[1:], Received: received}:
-		case <-c.done:
+		case c.events <- ev:
+		case <-c.closing:
 			return false
 		}
 		return true
@@ -273,7 +288,7 @@ func splitEvent(b []byte) (typ socketio.PacketType, id uint64, hasID bool, data 
 // learn that no more will come.
 func (c *Client) Events() <-chan Event { return c.events }
 
-// Done is closed when the connection has ended.
+// Done is closed when the connection has ended and its reader returned.
 func (c *Client) Done() <-chan struct{} { return c.done }
 
 // Emit sends event with arg as its only argument (none when arg is nil).
@@ -327,7 +342,7 @@ func eventData(event string, arg any) ([]byte, error) {
 
 func (c *Client) write(p socketio.Packet) error {
 	select {
-	case <-c.done:
+	case <-c.closing:
 		return ErrClosed
 	default:
 	}
@@ -352,7 +367,7 @@ func (c *Client) close(err error) {
 		c.mu.Lock()
 		c.err = err
 		c.mu.Unlock()
-		close(c.done)
+		close(c.closing)
 		c.t.close()
 	})
 }

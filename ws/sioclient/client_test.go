@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,5 +153,45 @@ func TestHeartbeat(t *testing.T) {
 			_, err = c.Call(testCtx(t), "join_session", map[string]string{"session_id": sid})
 			require.NoError(t, err)
 		})
+	}
+}
+
+// OnEvent gets every event on the reader goroutine, in order, and nothing
+// once Done is closed.
+func TestOnEvent(t *testing.T) {
+	url, sid, root := server(t, ws.Config{})
+	var mu sync.Mutex
+	var names []string
+	closed := false
+	c, err := sioclient.DialOptions(testCtx(t), url, sioclient.Options{Namespace: "/graph", OnEvent: func(ev sioclient.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			t.Errorf("event %s after Done", ev.Name)
+		}
+		names = append(names, ev.Name)
+	}})
+	require.NoError(t, err)
+	_, err = c.Call(testCtx(t), "join_session", map[string]string{"session_id": sid})
+	require.NoError(t, err)
+	_, err = c.Call(testCtx(t), "execute_command", map[string]any{
+		"command_type": "RenameNode", "include_graph": false, "data": map[string]any{"node_id": root, "name": "Truck"},
+	})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(names) == 5
+	}, 10*time.Second, time.Millisecond)
+	require.NoError(t, c.Close())
+	<-c.Done()
+	mu.Lock()
+	closed = true
+	require.Equal(t, []string{"joined", "session:connected", "command:executing", "graph:node-updated", "command:executed"}, names)
+	mu.Unlock()
+	select {
+	case ev := <-c.Events():
+		t.Fatalf("Events got %s although OnEvent is set", ev.Name)
+	default:
 	}
 }
