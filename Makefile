@@ -16,6 +16,8 @@ REF_DEPS := test/reference/node_modules/.package-lock.json
 LOAD_SCALE ?= 1
 LOAD_RUNS  ?= 3
 LOAD_ONLY  ?=
+# Longest wait, over the whole suite, for a quiet machine before runs.
+LOAD_QUIET_BUDGET ?= 3m
 
 .PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean load load-quick
 
@@ -46,10 +48,10 @@ $(JS_DEPS): test/js/package.json test/js/package-lock.json
 load: build $(REF_DEPS)
 	$(GO) build -o bin/talus-load ./cmd/talus-load
 	bin/talus-load suite -talus bin/talus -reference test/reference/server.js \
-		-scale $(LOAD_SCALE) -runs $(LOAD_RUNS) -only '$(LOAD_ONLY)'
+		-scale $(LOAD_SCALE) -runs $(LOAD_RUNS) -only '$(LOAD_ONLY)' -quiet-budget $(LOAD_QUIET_BUDGET)
 
 load-quick:
-	$(MAKE) load LOAD_SCALE=0.1 LOAD_RUNS=1
+	$(MAKE) load LOAD_SCALE=0.1 LOAD_RUNS=1 LOAD_QUIET_BUDGET=20s
 
 $(REF_DEPS): test/reference/package.json test/reference/package-lock.json
 	$(NPM) ci --prefix test/reference --no-audit --no-fund

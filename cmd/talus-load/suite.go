@@ -44,6 +44,12 @@ type suiteConfig struct {
 	diskDir   string
 	logDir    string
 	out       string
+	// Before each run, wait up to quietWait (quietBudget in all) for a
+	// second in which the machine is less busy than quiet CPUs: other
+	// processes share it, and a run they overlap measures them too.
+	quiet       float64
+	quietWait   time.Duration
+	quietBudget time.Duration
 }
 
 // Server kinds.
@@ -124,6 +130,9 @@ func runSuite(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs.StringVar(&cfg.diskDir, "disk-dir", os.TempDir(), "a directory on disk for the go-disk runs")
 	fs.StringVar(&cfg.logDir, "log-dir", "bin/load-logs", "servers' logs, one file per run")
 	fs.StringVar(&cfg.out, "out", "bin/load-results.json", "every run's report, as JSON")
+	fs.Float64Var(&cfg.quiet, "quiet", 0.3, "before each run, wait for a second with the machine less busy than this many CPUs")
+	fs.DurationVar(&cfg.quietWait, "quiet-wait", 15*time.Second, "longest wait for a quiet machine before one run")
+	fs.DurationVar(&cfg.quietBudget, "quiet-budget", 3*time.Minute, "longest wait for a quiet machine over the whole suite")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -176,6 +185,7 @@ func runSuite(ctx context.Context, args []string, out, errOut io.Writer) error {
 				slices.Reverse(order)
 			}
 			for _, kind := range order {
+				busy, waited := cfg.awaitQuiet(ctx)
 				rep, err := cfg.runOne(ctx, sc, kind, round)
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -186,7 +196,7 @@ func runSuite(ctx context.Context, args []string, out, errOut io.Writer) error {
 				}
 				if rep != nil {
 					results[sc.name][kind] = append(results[sc.name][kind], rep)
-					fmt.Fprintf(out, "   run %d %-7s %s\n", round+1, kind, oneLine(sc.kind, rep))
+					fmt.Fprintf(out, "   run %d %-7s %s%s\n", round+1, kind, oneLine(sc.kind, rep), quietNote(busy, waited, cfg.quiet))
 				}
 			}
 		}
@@ -511,4 +521,44 @@ func busyWarning() string {
 	}
 	return fmt.Sprintf("\n  WARNING: before starting, other processes kept %.1f CPUs busy (hypervisor steal %.2f); see each table's others' CPU",
 		busy, (b.steal - a.steal).Seconds())
+}
+
+// awaitQuiet samples the machine a second at a time until it is less busy
+// than cfg.quiet CPUs (no server of ours runs now: it is all others'
+// work), for at most quietWait and what is left of quietBudget. It returns
+// the last second's busy CPUs and how long it waited.
+func (cfg *suiteConfig) awaitQuiet(ctx context.Context) (busy float64, waited time.Duration) {
+	start := time.Now()
+	limit := min(cfg.quietWait, cfg.quietBudget)
+	for {
+		a, err := readMachineCPU()
+		if err != nil {
+			return 0, 0
+		}
+		select {
+		case <-ctx.Done():
+			return 0, time.Since(start)
+		case <-time.After(time.Second):
+		}
+		b, err := readMachineCPU()
+		if err != nil {
+			return 0, 0
+		}
+		busy = (b.busy + b.softirq - a.busy - a.softirq).Seconds()
+		waited = time.Since(start) - time.Second
+		if busy < cfg.quiet || waited >= limit {
+			cfg.quietBudget -= max(waited, 0)
+			return busy, max(waited, 0)
+		}
+	}
+}
+
+func quietNote(busy float64, waited time.Duration, quiet float64) string {
+	switch {
+	case busy >= quiet:
+		return fmt.Sprintf("  (started on a busy machine: %.1f CPUs in use by others)", busy)
+	case waited > 0:
+		return fmt.Sprintf("  (waited %s for a quiet machine)", waited.Round(time.Second))
+	}
+	return ""
 }
