@@ -557,7 +557,7 @@ func quietNote(busy float64, waited time.Duration, quiet float64) string {
 	switch {
 	case busy >= quiet:
 		return fmt.Sprintf("  (started on a busy machine: %.1f CPUs in use by others)", busy)
-	case waited > 0:
+	case waited >= time.Second:
 		return fmt.Sprintf("  (waited %s for a quiet machine)", waited.Round(time.Second))
 	}
 	return ""
