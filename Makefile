@@ -10,8 +10,18 @@ COUNT    ?= 5
 JS_DEPS := test/js/node_modules/.package-lock.json
 # The web client's build tools (esbuild) and its bundled socket.io-client.
 WEB_DEPS := http/web/node_modules/.package-lock.json
+# The Node reference server make load measures against, from its lock file.
+REF_DEPS := test/reference/node_modules/.package-lock.json
 
-.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean web web-deps
+# make load: every count times LOAD_SCALE, LOAD_RUNS runs per server and
+# scenario, LOAD_ONLY a comma-separated list of scenarios (default all).
+LOAD_SCALE ?= 1
+LOAD_RUNS  ?= 3
+LOAD_ONLY  ?=
+# Longest wait, over the whole suite, for a quiet machine before runs.
+LOAD_QUIET_BUDGET ?= 3m
+
+.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean web web-deps load load-quick
 
 help:
 	@echo "make run        run the server (go run ./cmd/talus; flags via ARGS=...)"
@@ -21,6 +31,8 @@ help:
 	@echo "make lint       gofmt check, go vet and the import-direction check"
 	@echo "make fuzz       run each Fuzz target for FUZZTIME=$(FUZZTIME)"
 	@echo "make web        rebuild the web client (http/web/dist) from http/web/src"
+	@echo "make load       our server against the Node reference, every scenario (LOAD_SCALE, LOAD_RUNS, LOAD_ONLY)"
+	@echo "make load-quick the same at LOAD_SCALE=0.1, one run each: a smoke test of the load tooling"
 
 run:
 	$(GO) run ./cmd/talus $(ARGS)
@@ -44,6 +56,19 @@ web-deps: $(WEB_DEPS)
 
 $(WEB_DEPS): http/web/package.json http/web/package-lock.json
 	$(NPM) ci --prefix http/web --no-audit --no-fund
+
+# Builds our server and the load tool, installs the reference, then runs
+# the suite (cmd/talus-load/suite.go): every server and load on 127.0.0.1.
+load: build $(REF_DEPS)
+	$(GO) build -o bin/talus-load ./cmd/talus-load
+	bin/talus-load suite -talus bin/talus -reference test/reference/server.js \
+		-scale $(LOAD_SCALE) -runs $(LOAD_RUNS) -only '$(LOAD_ONLY)' -quiet-budget $(LOAD_QUIET_BUDGET)
+
+load-quick:
+	$(MAKE) load LOAD_SCALE=0.1 LOAD_RUNS=1 LOAD_QUIET_BUDGET=20s
+
+$(REF_DEPS): test/reference/package.json test/reference/package-lock.json
+	$(NPM) ci --prefix test/reference --no-audit --no-fund
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=$(COUNT) ./model/ ./actors/

@@ -1,297 +1,426 @@
-// Command talus-load measures live fan-out: it opens a project, joins N
-// Socket.IO clients to its session, drives commands through REST and reports
-// how many events reached the clients per second and how long each took
-// from the command's request to its delivery. Every run is bounded in count
-// and time; point it only at a server on this machine.
+// Command talus-load puts a Talus Tally server (ours, or the Node reference
+// in test/reference) under load and checks that it stays correct. It opens
+// sessions (each a project, new or imported), joins socket watchers to
+// them (WebSocket, polling or both), drives commands over REST or the
+// sockets, as fast as -parallel allows or at -rate, and reports commands/s,
+// command and delivery latency, events/s, errors by kind, and — with
+// -server-pid — the server's CPU per command and memory per session and per
+// connection. Every watcher must receive every event of its session in seq
+// order, with no gap and nothing of another session; any violation, and any
+// failed command, fails the run (exit status 1).
+//
+// Runs are bounded by -commands and -duration (the measured phase) and by
+// -timeout (everything), and talk only to a server on this machine.
+//
+// `talus-load suite` runs the comparison behind `make load` (see suite.go).
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
-	"slices"
-	"strconv"
+	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/talus-tally/server/ws/sioclient"
 )
 
 type config struct {
-	url      string
-	clients  int
-	commands int
-	parallel int
-	duration time.Duration
+	url            string
+	sessions       int
+	watchers       int // per session
+	transport      string
+	via            string
+	mix            string
+	commands       int
+	warmup         int
+	parallel       int
+	rate           float64
+	duration       time.Duration
+	timeout        time.Duration
+	drain          time.Duration
+	requestTimeout time.Duration
+	includeGraph   bool
+	maxNodes       int
+	projectNodes   int
+	serverPID      int
+	settle         time.Duration
+	dialParallel   int
+	json           bool
+	cpuProfile     string
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "suite" {
+		err = runSuite(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "talus-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func parseFlags(args []string, out io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("talus-load", flag.ContinueOnError)
+	fs.SetOutput(out)
 	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:5000", "server base URL (loopback only)")
-	fs.IntVar(&cfg.clients, "clients", 100, "socket clients watching the session")
-	fs.IntVar(&cfg.commands, "commands", 2000, "commands to send")
-	fs.IntVar(&cfg.parallel, "parallel", 4, "commands in flight at once")
-	fs.DurationVar(&cfg.duration, "duration", time.Minute, "upper bound on the whole run")
+	fs.IntVar(&cfg.sessions, "sessions", 1, "sessions to open, each with its own project")
+	fs.IntVar(&cfg.watchers, "watchers", 0, "socket watchers joined to each session")
+	fs.StringVar(&cfg.transport, "transport", "websocket", "watchers' transport: websocket, polling or mixed (alternating)")
+	fs.StringVar(&cfg.via, "via", "rest", "send commands over rest, socket (execute_command with ack, on the session's watchers) or mixed")
+	fs.StringVar(&cfg.mix, "mix", "crud", "commands: crud (create, update, rename, delete; one in flight per session) or update (UpdateProperty of the root)")
+	fs.IntVar(&cfg.commands, "commands", 1000, "measured commands in all, round-robin over the sessions (0: only open and connect)")
+	fs.IntVar(&cfg.warmup, "warmup", 0, "commands sent before measuring, not counted")
+	fs.IntVar(&cfg.parallel, "parallel", 1, "commands in flight at once")
+	fs.Float64Var(&cfg.rate, "rate", 0, "target commands/s in all (0: as fast as -parallel allows); latency counts from each command's slot")
+	fs.DurationVar(&cfg.duration, "duration", time.Minute, "longest measured phase: no command starts after it")
+	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "bound on the whole run, setup and drain included")
+	fs.DurationVar(&cfg.drain, "drain", 15*time.Second, "how long watchers may take, after the last reply, to receive every event")
+	fs.DurationVar(&cfg.requestTimeout, "request-timeout", 30*time.Second, "bound on one request")
+	fs.BoolVar(&cfg.includeGraph, "include-graph", false, "ask for the graph in every command reply")
+	fs.IntVar(&cfg.maxNodes, "max-nodes", 50, "crud mix: nodes per session before it deletes as well as creates")
+	fs.IntVar(&cfg.projectNodes, "project-nodes", 0, "open each session by importing a project of this many nodes (0: a new, one-node project)")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "server process to read CPU and RSS of (/proc/PID)")
+	fs.DurationVar(&cfg.settle, "settle", time.Second, "with -server-pid: pause before each RSS reading")
+	fs.IntVar(&cfg.dialParallel, "dial-parallel", 32, "sessions opened and sockets connected at once during setup")
+	fs.BoolVar(&cfg.json, "json", false, "print the report as JSON")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write this tool's CPU profile to the file (to keep the tool light)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cfg, err
 	}
-	if cfg.clients < 1 || cfg.commands < 1 || cfg.parallel < 1 {
-		return errors.New("-clients, -commands and -parallel must be positive")
-	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
-	defer cancel()
+	return cfg, cfg.validate()
+}
 
-	sid, rootID, err := openProject(ctx, cfg.url)
-	if err != nil {
-		return err
+func (cfg config) validate() error {
+	var errs []error
+	if cfg.sessions < 1 || cfg.watchers < 0 || cfg.commands < 0 || cfg.warmup < 0 || cfg.parallel < 1 ||
+		cfg.dialParallel < 1 || cfg.maxNodes < 1 || cfg.projectNodes < 0 {
+		errs = append(errs, errors.New("-sessions, -parallel, -dial-parallel and -max-nodes must be positive; -watchers, -commands, -warmup and -project-nodes not negative"))
 	}
-	watchers, err := joinAll(ctx, cfg, sid)
-	if err != nil {
-		return err
+	if cfg.rate < 0 || cfg.duration <= 0 || cfg.timeout <= 0 || cfg.drain <= 0 || cfg.requestTimeout <= 0 {
+		errs = append(errs, errors.New("-rate must not be negative; -duration, -timeout, -drain and -request-timeout must be positive"))
 	}
-	defer func() {
-		for _, w := range watchers {
-			w.c.Close()
+	switch cfg.transport {
+	case "websocket", "polling", "mixed":
+	default:
+		errs = append(errs, fmt.Errorf("-transport %q: want websocket, polling or mixed", cfg.transport))
+	}
+	switch cfg.via {
+	case "rest":
+	case "socket", "mixed":
+		if cfg.watchers < 1 {
+			errs = append(errs, fmt.Errorf("-via %s sends on the watchers: it needs -watchers of at least 1", cfg.via))
 		}
-	}()
+	default:
+		errs = append(errs, fmt.Errorf("-via %q: want rest, socket or mixed", cfg.via))
+	}
+	switch cfg.mix {
+	case "crud", "update":
+	default:
+		errs = append(errs, fmt.Errorf("-mix %q: want crud or update", cfg.mix))
+	}
+	if err := loopbackOnly(cfg.url); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
 
-	sent := make([]time.Time, cfg.commands)
+// loopbackOnly refuses a URL that is not http on this machine: load is
+// never sent anywhere else.
+func loopbackOnly(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("-url: %w", err)
+	}
+	if u.Scheme != "http" {
+		return fmt.Errorf("-url %q: want http://127.0.0.1:PORT", raw)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-url %q: only a server on this machine (127.0.0.0/8, ::1, localhost)", raw)
+	}
+	return nil
+}
+
+// runner is one run: its sessions and sockets and what it measured.
+type runner struct {
+	cfg   config
+	nonce string // keeps this run's command ids apart from any other's
+	rest  *http.Client
+	poll  *http.Client
+
+	sessions []*session
+	watchers []*watcher
+
+	sentAt     []atomic.Int64 // measured command n: when it was sent (or due), unix ns
+	issued     atomic.Int64
+	ok         atomic.Int64
+	late       atomic.Int64
+	lastAck    atomic.Int64
+	events     atomic.Int64 // session events watchers received while measuring
+	lastEvent  atomic.Int64
+	missed     atomic.Uint64 // events skipped by gaps
+	measuring  atomic.Bool
+	closing    atomic.Bool
+	cmdLatency histogram
+	delivery   histogram
+	errs       tally
+	violations tally
+}
+
+func (r *runner) prefix(tag string) string { return tag + r.nonce + "-" }
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := parseFlags(args, out)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	nonce := make([]byte, 4)
+	_, _ = rand.Read(nonce)
+	conns := cfg.parallel + cfg.dialParallel + 16
+	r := &runner{
+		cfg:    cfg,
+		nonce:  hex.EncodeToString(nonce),
+		rest:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true}},
+		poll:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2*cfg.sessions*cfg.watchers + 16, DisableCompression: true}},
+		sentAt: make([]atomic.Int64, cfg.commands),
+	}
+	defer r.rest.CloseIdleConnections()
+	defer r.poll.CloseIdleConnections()
+	rep, err := r.run(ctx)
+	r.close()
+	if err != nil {
+		return err
+	}
+	if cfg.json {
+		err = rep.writeJSON(out)
+	} else {
+		rep.writeText(out)
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.Pass {
+		return fmt.Errorf("run failed: %d violations, %d command errors", rep.ViolationCount, rep.ErrorCount)
+	}
+	return nil
+}
+
+// run sets up, warms up, measures and drains, and returns the report. An
+// error means setup failed: there is nothing to report.
+func (r *runner) run(ctx context.Context) (*Report, error) {
+	cfg := r.cfg
+	rep := &Report{Config: reportConfig(cfg)}
+	server := newServerProbe(cfg.serverPID)
+
+	server.mem(ctx, cfg.settle, &rep.Server.RSSStartKB, &rep.Server.AnonStartKB)
+	t := time.Now()
+	r.sessions = make([]*session, cfg.sessions)
+	if err := parallel(ctx, cfg.sessions, cfg.dialParallel, func(ctx context.Context, i int) error {
+		s, err := r.open(ctx, i)
+		r.sessions[i] = s
+		if err != nil {
+			return fmt.Errorf("open session %d: %w", i, err)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	rep.Setup.Sessions = time.Since(t).Seconds()
+	server.mem(ctx, cfg.settle, &rep.Server.RSSSessionsKB, &rep.Server.AnonSessionsKB)
+
+	t = time.Now()
+	for _, s := range r.sessions {
+		s.watchers = make([]*watcher, cfg.watchers)
+		for k := range s.watchers {
+			s.watchers[k] = newWatcher(r, s)
+			r.watchers = append(r.watchers, s.watchers[k])
+		}
+	}
+	if err := parallel(ctx, len(r.watchers), cfg.dialParallel, func(ctx context.Context, i int) error {
+		ctx, cancel := context.WithTimeout(ctx, cfg.requestTimeout)
+		defer cancel()
+		if err := r.watchers[i].dial(ctx, transportOf(cfg.transport, i)); err != nil {
+			return fmt.Errorf("watcher %d: %w", i, err)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	// Setup is done when every watcher has the session:connected events
+	// the joins caused: none of them may count as measured.
+	if err := r.awaitWatchers(ctx); err != nil {
+		return nil, fmt.Errorf("after joining: %w", err)
+	}
+	rep.Setup.Watchers = time.Since(t).Seconds()
+	server.mem(ctx, cfg.settle, &rep.Server.RSSWatchersKB, &rep.Server.AnonWatchersKB)
+
+	if cfg.warmup > 0 {
+		t = time.Now()
+		r.drive(ctx, ctx, phase{tag: "W", count: cfg.warmup})
+		if err := r.awaitWatchers(ctx); err != nil {
+			return nil, fmt.Errorf("warm-up: %w", err)
+		}
+		rep.Setup.Warmup = time.Since(t).Seconds()
+	}
+
+	// The measured phase: from here to the last event delivered.
+	cpu0, self0 := server.cpu(), selfCPU()
+	m0, mErr := readMachineCPU()
+	r.measuring.Store(true)
 	start := time.Now()
-	cmdErr := drive(ctx, cfg, sid, rootID, sent)
-	driven := time.Since(start)
+	stop, cancelStop := context.WithTimeout(ctx, cfg.duration)
+	r.drive(ctx, stop, phase{tag: "L", count: cfg.commands, measure: true})
+	rep.StoppedBy = "count"
+	if stop.Err() != nil && int(r.issued.Load()) < cfg.commands {
+		rep.StoppedBy = "duration"
+	}
+	cancelStop()
+	rep.DriveSeconds = since(start, r.lastAck.Load())
+	if len(r.watchers) > 0 {
+		if err := r.awaitWatchers(ctx); err != nil {
+			rep.DrainError = err.Error()
+		}
+		rep.EventSeconds = since(start, r.lastEvent.Load())
+	}
+	r.measuring.Store(false)
+	cpu1, self1 := server.cpu(), selfCPU()
+	m1, err := readMachineCPU()
+	wall := time.Since(start)
+	if mErr = errors.Join(mErr, err); mErr != nil {
+		rep.Machine.Error = mErr.Error()
+	}
 
+	// A socket the server closed missed whatever came after; whatever a
+	// watcher still lacks now never came. Once its socket is closed (its
+	// reader has returned), its checker may be read here.
+	for _, w := range r.watchers {
+		if w.ended() {
+			r.violations.add(vDropped, 1)
+		}
+	}
+	r.close()
+	for _, w := range r.watchers {
+		if missing := w.chk.finish(w.s.final); missing > 0 {
+			r.violations.add(vMissing, 1)
+			r.missed.Add(missing)
+		}
+	}
+	machine := machineCPU{busy: m1.busy - m0.busy, softirq: m1.softirq - m0.softirq, steal: m1.steal - m0.steal}
+	if cfg.serverPID == 0 {
+		// Without the server's pid its CPU counts as others'.
+		cpu0, cpu1 = 0, 0
+	}
+	r.fill(rep, cpu1-cpu0, self1-self0, machine, wall, server.ok())
+	return rep, nil
+}
+
+// awaitWatchers learns each session's seq and waits, at most -drain, until
+// every watcher has received up to it.
+func (r *runner) awaitWatchers(ctx context.Context) error {
+	if len(r.watchers) == 0 {
+		return nil
+	}
+	if err := parallel(ctx, len(r.sessions), r.cfg.dialParallel, func(ctx context.Context, i int) error {
+		return r.finalSeq(ctx, r.sessions[i])
+	}); err != nil {
+		return fmt.Errorf("final seq: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.drain)
+	defer cancel()
+	if !r.caughtUp(ctx) {
+		return fmt.Errorf("watchers still behind after -drain %v", r.cfg.drain)
+	}
+	return nil
+}
+
+// close ends every socket and waits for their readers. It may be called
+// more than once.
+func (r *runner) close() {
+	if r.closing.Swap(true) {
+		return
+	}
 	var wg sync.WaitGroup
-	for _, w := range watchers {
+	for _, w := range r.watchers {
+		if w.c == nil {
+			continue
+		}
 		wg.Add(1)
-		go func() { defer wg.Done(); w.collect(ctx, cfg.commands, sent) }()
+		go func() { defer wg.Done(); _ = w.c.Close(); <-w.c.Done() }()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	report(out, cfg, watchers, driven, elapsed)
-	return cmdErr
 }
 
-// openProject creates a restomod project and returns its session and root.
-func openProject(ctx context.Context, base string) (sid, rootID string, err error) {
-	var res struct {
-		SessionID string `json:"session_id"`
-		Graph     struct {
-			Roots []struct {
-				ID string `json:"id"`
-			} `json:"roots"`
-		} `json:"graph"`
+func transportOf(mode string, i int) string {
+	switch {
+	case mode == "polling", mode == "mixed" && i%2 == 1:
+		return "polling"
 	}
-	if err := post(ctx, base+"/api/v1/projects", map[string]string{"template_id": "restomod", "project_name": "load"}, &res); err != nil {
-		return "", "", fmt.Errorf("create project: %w", err)
-	}
-	if len(res.Graph.Roots) == 0 {
-		return "", "", errors.New("create project: no root node in the reply")
-	}
-	return res.SessionID, res.Graph.Roots[0].ID, nil
+	return "websocket"
 }
 
-// watcher is one socket client and what it measured.
-type watcher struct {
-	c         *sioclient.Client
-	latencies []time.Duration
-	received  int // property events of this run's commands
-	events    int // every session event, of any kind
-	gaps      int
-	last      time.Time
-}
-
-func joinAll(ctx context.Context, cfg config, sid string) ([]*watcher, error) {
-	ws := make([]*watcher, cfg.clients)
-	for i := range ws {
-		// Buffer every event the run can cause, so the client itself never
-		// holds the server back and the figures are the server's.
-		c, err := sioclient.Dial(ctx, cfg.url, "/graph", map[string]string{"session_id": sid}, 4*cfg.commands+cfg.clients+16)
-		if err != nil {
-			return nil, fmt.Errorf("client %d: %w", i, err)
-		}
-		ws[i] = &watcher{c: c, latencies: make([]time.Duration, 0, cfg.commands)}
-		if err := waitFor(ctx, c, "joined"); err != nil {
-			return nil, fmt.Errorf("client %d: %w", i, err)
-		}
-	}
-	return ws, nil
-}
-
-func waitFor(ctx context.Context, c *sioclient.Client, name string) error {
-	for {
-		select {
-		case ev := <-c.Events():
-			if ev.Name == name {
-				return nil
-			}
-			if ev.Name == "error" {
-				return fmt.Errorf("server said %s", ev.Args)
-			}
-		case <-c.Done():
-			return c.Err()
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", name, ctx.Err())
-		}
-	}
-}
-
-// drive sends the commands, parallel at a time, noting when each was sent.
-func drive(ctx context.Context, cfg config, sid, rootID string, sent []time.Time) error {
-	next := make(chan int)
-	errs := make(chan error, cfg.parallel)
+// parallel runs f(0..n-1), p at a time, and returns the first error (which
+// cancels the ctx the others get).
+func parallel(ctx context.Context, n, p int, f func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	for range cfg.parallel {
+	for range min(n, p) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := range next {
-				sent[n] = time.Now()
-				body := map[string]any{
-					"session_id": sid, "command_type": "UpdateProperty", "include_graph": false,
-					"command_id": "load-" + strconv.Itoa(n),
-					"data":       map[string]any{"node_id": rootID, "property_id": "vin", "value": "VIN-" + strconv.Itoa(n)},
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
 				}
-				if err := post(ctx, cfg.url+"/api/v1/commands/execute", body, nil); err != nil {
-					errs <- fmt.Errorf("command %d: %w", n, err)
+				if err := f(ctx, i); err != nil {
+					cancel(err)
 					return
 				}
 			}
 		}()
 	}
-	var err error
-feed:
-	for n := range cfg.commands {
-		select {
-		case next <- n:
-		case err = <-errs:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
 	}
-	return err
+	return ctx.Err()
 }
 
-// collect reads events until it has seen every command's property change
-// (or the run's time is up), measuring delivery latency and seq gaps.
-func (w *watcher) collect(ctx context.Context, commands int, sent []time.Time) {
-	var lastSeq uint64
-	for w.received < commands {
-		select {
-		case ev := <-w.c.Events():
-			if len(ev.Args) == 0 {
-				continue
-			}
-			var p struct {
-				Seq       uint64 `json:"seq"`
-				CommandID string `json:"command_id"`
-			}
-			if json.Unmarshal(ev.Args[0], &p) != nil || p.Seq == 0 {
-				continue
-			}
-			w.events++
-			if lastSeq != 0 && p.Seq != lastSeq+1 {
-				w.gaps++
-			}
-			lastSeq = p.Seq
-			if ev.Name != "graph:property-changed" {
-				continue
-			}
-			n, err := strconv.Atoi(p.CommandID[len("load-"):])
-			if err != nil || n < 0 || n >= len(sent) {
-				continue
-			}
-			w.received++
-			w.latencies = append(w.latencies, ev.Received.Sub(sent[n]))
-			w.last = ev.Received
-		case <-w.c.Done():
-			return
-		case <-ctx.Done():
-			return
-		}
+func since(start time.Time, unixNano int64) float64 {
+	if unixNano == 0 {
+		return 0
 	}
-}
-
-func report(out io.Writer, cfg config, ws []*watcher, driven, elapsed time.Duration) {
-	var all []time.Duration
-	delivered, events, gaps := 0, 0, 0
-	for _, w := range ws {
-		all = append(all, w.latencies...)
-		delivered += w.received
-		events += w.events
-		gaps += w.gaps
-	}
-	slices.Sort(all)
-	pct := func(p float64) time.Duration {
-		if len(all) == 0 {
-			return 0
-		}
-		return all[min(len(all)-1, int(p*float64(len(all))))]
-	}
-	expected := cfg.clients * cfg.commands
-	fmt.Fprintf(out, "clients=%d commands=%d parallel=%d\n", cfg.clients, cfg.commands, cfg.parallel)
-	fmt.Fprintf(out, "commands/s=%.0f (REST, acknowledged)\n", float64(cfg.commands)/driven.Seconds())
-	fmt.Fprintf(out, "delivered=%d/%d property events, seq gaps=%d\n", delivered, expected, gaps)
-	fmt.Fprintf(out, "events/s delivered=%.0f (every kind, all clients; property events/s=%.0f)\n",
-		float64(events)/elapsed.Seconds(), float64(delivered)/elapsed.Seconds())
-	fmt.Fprintf(out, "latency request->delivery: p50=%v p99=%v max=%v\n", pct(0.50), pct(0.99), pct(1))
-}
-
-// httpClient keeps a connection per driver goroutine instead of the default
-// two, so the run measures the server rather than TCP handshakes.
-var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-
-func post(ctx context.Context, url string, body, into any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := httpClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s: %s", res.Status, data)
-	}
-	if into != nil {
-		return json.Unmarshal(data, into)
-	}
-	return nil
+	return time.Unix(0, unixNano).Sub(start).Seconds()
 }

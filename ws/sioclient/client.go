@@ -1,19 +1,21 @@
-// Package sioclient is a small Socket.IO v5 client over the Engine.IO v4
-// WebSocket transport, for the load tool and Go tests. It speaks to any
-// server of the protocol, ours included; it does not poll or reconnect.
+// Package sioclient is a small Socket.IO v5 client over Engine.IO v4, for the
+// load tool and Go tests. It speaks to any server of the protocol, ours and
+// the npm socket.io package alike, over WebSocket or HTTP long-polling (one
+// transport per connection: it does not upgrade or reconnect).
 package sioclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/socketio"
@@ -22,6 +24,12 @@ import (
 // ErrClosed is returned once the connection has ended.
 var ErrClosed = errors.New("sioclient: connection closed")
 
+// Transports a client can use.
+const (
+	WebSocket = "websocket"
+	Polling   = "polling"
+)
+
 // Event is one event the server emitted.
 type Event struct {
 	Name     string
@@ -29,15 +37,39 @@ type Event struct {
 	Received time.Time
 }
 
+// Options say how to connect.
+type Options struct {
+	Namespace string // "/graph"; "" is the main namespace "/"
+	Auth      any    // the CONNECT payload; nil for none
+	// Buffer is how many events wait to be read from Events; past that the
+	// client stops reading from the server, as a slow client would.
+	Buffer    int
+	Transport string       // WebSocket (the default) or Polling
+	HTTP      *http.Client // for Polling; nil uses a shared client
+	// OnEvent, when set, receives every event instead of Events: it is
+	// called on the client's one reader goroutine, in order, and must not
+	// block (the client reads nothing else meanwhile, pings included). No
+	// call is under way or follows once Done is closed.
+	OnEvent func(Event)
+}
+
+// transport moves Engine.IO packets. recv is called by one goroutine at a
+// time, send may be called by several.
+type transport interface {
+	recv() ([]engineio.Packet, error)
+	send(pkts ...[]byte) error // each an encoded packet: type digit and data
+	close()
+}
+
 // Client is one connection joined to one namespace. Its methods are safe for
 // concurrent use.
 type Client struct {
-	ws        *websocket.Conn
+	t         transport
 	namespace string
 	events    chan Event
-	done      chan struct{}
-
-	writeMu sync.Mutex // gorilla/websocket allows one writer at a time
+	onEvent   func(Event)
+	closing   chan struct{} // closed by close: the connection is to end
+	done      chan struct{} // closed when the reader has returned
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -46,52 +78,68 @@ type Client struct {
 	closeMu sync.Once
 }
 
-// Dial connects to base (http://host:port) at /socket.io/, joins namespace
-// with auth as the CONNECT payload (nil for none), and returns once the
-// server accepted. Events are buffered up to buffer; past that the client
-// stops reading, as a slow client would.
+// Dial connects over WebSocket to base (http://host:port) at /socket.io/,
+// joins namespace with auth as the CONNECT payload (nil for none), and
+// returns once the server accepted. Events are buffered up to buffer.
 func Dial(ctx context.Context, base, namespace string, auth any, buffer int) (*Client, error) {
+	return DialOptions(ctx, base, Options{Namespace: namespace, Auth: auth, Buffer: buffer})
+}
+
+// DialOptions connects to base (http://host:port) at /socket.io/ as o says
+// and returns once the server accepted the namespace. ctx bounds the
+// connecting only, not the connection.
+func DialOptions(ctx context.Context, base string, o Options) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
 	}
-	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
 	u.Path = "/socket.io/"
-	u.RawQuery = "EIO=4&transport=websocket"
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, u.String(), nil)
+	var t transport
+	switch o.Transport {
+	case "", WebSocket:
+		t, err = dialWebSocket(ctx, u)
+	case Polling:
+		t, err = dialPolling(ctx, u, o.HTTP)
+	default:
+		return nil, fmt.Errorf("sioclient: unknown transport %q", o.Transport)
+	}
 	if err != nil {
 		return nil, err
 	}
+	ns := o.Namespace
+	if ns == "" {
+		ns = "/"
+	}
 	c := &Client{
-		ws:        ws,
-		namespace: namespace,
-		events:    make(chan Event, buffer),
+		t:         t,
+		namespace: ns,
+		events:    make(chan Event, max(o.Buffer, 0)),
+		onEvent:   o.OnEvent,
+		closing:   make(chan struct{}),
 		done:      make(chan struct{}),
 		acks:      make(map[uint64]chan []json.RawMessage),
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = ws.SetReadDeadline(dl)
+	// A connect that outlives ctx is cut by closing the transport under it.
+	stop := context.AfterFunc(ctx, t.close)
+	err = c.connect(o.Auth)
+	if !stop() {
+		t.close()
+		return nil, fmt.Errorf("sioclient: connect: %w", ctx.Err())
 	}
-	if err := c.connect(auth); err != nil {
-		ws.Close()
+	if err != nil {
+		t.close()
 		return nil, err
 	}
-	_ = ws.SetReadDeadline(time.Time{})
 	go c.readLoop()
 	return c, nil
 }
 
-// connect reads the open packet, sends CONNECT and waits for its answer.
+// connect sends CONNECT once the transport is open and waits for its
+// answer. Packets before it (pings, noops) are answered or skipped.
 func (c *Client) connect(auth any) error {
-	pkt, err := c.readEngine()
-	if err != nil {
-		return err
-	}
-	if pkt.Type != engineio.Open {
-		return fmt.Errorf("sioclient: expected open packet, got %v", pkt.Type)
-	}
 	var data json.RawMessage
 	if auth != nil {
+		var err error
 		if data, err = json.Marshal(auth); err != nil {
 			return err
 		}
@@ -100,93 +148,147 @@ func (c *Client) connect(auth any) error {
 		return err
 	}
 	for {
-		pkt, err := c.readEngine()
+		pkts, err := c.t.recv()
 		if err != nil {
 			return err
 		}
-		if pkt.Type != engineio.Message {
-			continue
-		}
-		p, err := socketio.Decode(pkt.Data)
-		if err != nil {
-			return err
-		}
-		switch p.Type {
-		case socketio.Connect:
-			return nil
-		case socketio.ConnectError:
-			return fmt.Errorf("sioclient: connect refused: %s", p.Data)
+		for _, pkt := range pkts {
+			switch pkt.Type {
+			case engineio.Ping:
+				if err := c.t.send([]byte{'0' + byte(engineio.Pong)}); err != nil {
+					return err
+				}
+				continue
+			case engineio.Close:
+				return ErrClosed
+			case engineio.Message:
+			default:
+				continue
+			}
+			p, err := socketio.Decode(pkt.Data)
+			if err != nil {
+				return err
+			}
+			switch p.Type {
+			case socketio.Connect:
+				return nil
+			case socketio.ConnectError:
+				return fmt.Errorf("sioclient: connect refused: %s", p.Data)
+			}
 		}
 	}
-}
-
-func (c *Client) readEngine() (engineio.Packet, error) {
-	_, b, err := c.ws.ReadMessage()
-	if err != nil {
-		return engineio.Packet{}, err
-	}
-	return engineio.DecodePacket(b)
 }
 
 // readLoop is the only reader: it answers pings, routes acks and queues
 // events.
 func (c *Client) readLoop() {
+	defer close(c.done)
 	defer c.close(ErrClosed)
 	for {
-		pkt, err := c.readEngine()
+		pkts, err := c.t.recv()
 		if err != nil {
 			c.close(err)
 			return
 		}
-		switch pkt.Type {
-		case engineio.Ping:
-			if err := c.writeRaw([]byte("3")); err != nil {
+		received := time.Now()
+		for _, pkt := range pkts {
+			if !c.handle(pkt, received) {
 				return
 			}
-			continue
-		case engineio.Close:
-			return
-		case engineio.Message:
-		default:
-			continue
-		}
-		p, err := socketio.Decode(pkt.Data)
-		if err != nil {
-			c.close(err)
-			return
-		}
-		switch p.Type {
-		case socketio.Event:
-			name, args, err := socketio.EventArgs(p.Data)
-			if err != nil {
-				continue
-			}
-			select {
-			case c.events <- Event{Name: name, Args: args, Received: time.Now()}:
-			case <-c.done:
-				return
-			}
-		case socketio.Ack:
-			var args []json.RawMessage
-			_ = json.Unmarshal(p.Data, &args)
-			c.mu.Lock()
-			ch := c.acks[p.ID]
-			delete(c.acks, p.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- args
-			}
-		case socketio.Disconnect:
-			return
 		}
 	}
+}
+
+// handle acts on one packet; false means the connection is over.
+func (c *Client) handle(pkt engineio.Packet, received time.Time) bool {
+	switch pkt.Type {
+	case engineio.Ping:
+		return c.t.send([]byte{'0' + byte(engineio.Pong)}) == nil
+	case engineio.Close:
+		return false
+	case engineio.Message:
+	default:
+		return true
+	}
+	if typ, id, hasID, data, ok := splitEvent(pkt.Data); ok {
+		// Events and acks, nearly all the traffic: their JSON is parsed
+		// once, here, and not first checked by socketio.Decode as well.
+		var args []json.RawMessage
+		if json.Unmarshal(data, &args) != nil {
+			c.close(fmt.Errorf("sioclient: %v payload is not a JSON array", typ))
+			return false
+		}
+		if typ == socketio.Ack {
+			c.ack(id, hasID, args)
+			return true
+		}
+		var name string
+		if len(args) == 0 || json.Unmarshal(args[0], &name) != nil {
+			return true // not an event a client could handle: skipped
+		}
+		ev := Event{Name: name, Args: args[1:], Received: received}
+		if c.onEvent != nil {
+			c.onEvent(ev)
+			return true
+		}
+		select {
+		case c.events <- ev:
+		case <-c.closing:
+			return false
+		}
+		return true
+	}
+	p, err := socketio.Decode(pkt.Data)
+	if err != nil {
+		c.close(err)
+		return false
+	}
+	return p.Type != socketio.Disconnect
+}
+
+func (c *Client) ack(id uint64, hasID bool, args []json.RawMessage) {
+	if !hasID {
+		return
+	}
+	c.mu.Lock()
+	ch := c.acks[id]
+	delete(c.acks, id)
+	c.mu.Unlock()
+	if ch != nil {
+		ch <- args
+	}
+}
+
+// splitEvent reads the header of an EVENT or ACK packet (type digit,
+// "/namespace," unless the main one, ack id) and returns its JSON payload;
+// ok is false for every other packet, binary ones included.
+func splitEvent(b []byte) (typ socketio.PacketType, id uint64, hasID bool, data []byte, ok bool) {
+	if len(b) < 2 || (b[0] != '0'+byte(socketio.Event) && b[0] != '0'+byte(socketio.Ack)) {
+		return 0, 0, false, nil, false
+	}
+	typ = socketio.PacketType(b[0] - '0')
+	i := 1
+	if b[i] == '/' {
+		comma := bytes.IndexByte(b, ',')
+		if comma < 0 {
+			return 0, 0, false, nil, false
+		}
+		i = comma + 1
+	}
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if id > (math.MaxUint64-9)/10 {
+			return 0, 0, false, nil, false
+		}
+		id, hasID = id*10+uint64(b[i]-'0'), true
+	}
+	return typ, id, hasID, b[i:], i < len(b)
 }
 
 // Events returns the events the server emitted, in order. Watch Done to
 // learn that no more will come.
 func (c *Client) Events() <-chan Event { return c.events }
 
-// Done is closed when the connection has ended.
+// Done is closed when the connection has ended and its reader returned.
 func (c *Client) Done() <-chan struct{} { return c.done }
 
 // Emit sends event with arg as its only argument (none when arg is nil).
@@ -210,7 +312,13 @@ func (c *Client) Call(ctx context.Context, event string, arg any) ([]json.RawMes
 	c.nextID++
 	c.acks[id] = ch
 	c.mu.Unlock()
+	forget := func() {
+		c.mu.Lock()
+		delete(c.acks, id)
+		c.mu.Unlock()
+	}
 	if err := c.write(socketio.Packet{Type: socketio.Event, Namespace: c.namespace, HasID: true, ID: id, Data: data}); err != nil {
+		forget()
 		return nil, err
 	}
 	select {
@@ -219,9 +327,7 @@ func (c *Client) Call(ctx context.Context, event string, arg any) ([]json.RawMes
 	case <-c.done:
 		return nil, c.Err()
 	case <-ctx.Done():
-		c.mu.Lock()
-		delete(c.acks, id)
-		c.mu.Unlock()
+		forget()
 		return nil, ctx.Err()
 	}
 }
@@ -235,19 +341,12 @@ func eventData(event string, arg any) ([]byte, error) {
 }
 
 func (c *Client) write(p socketio.Packet) error {
-	return c.writeRaw(append([]byte{'4'}, p.Encode()...))
-}
-
-func (c *Client) writeRaw(b []byte) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
 	select {
-	case <-c.done:
+	case <-c.closing:
 		return ErrClosed
 	default:
 	}
-	_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	return c.t.send(append([]byte{'0' + byte(engineio.Message)}, p.Encode()...))
 }
 
 // Err returns why the connection ended, or nil while it is open.
@@ -268,7 +367,21 @@ func (c *Client) close(err error) {
 		c.mu.Lock()
 		c.err = err
 		c.mu.Unlock()
-		close(c.done)
-		_ = c.ws.Close()
+		close(c.closing)
+		c.t.close()
 	})
+}
+
+// query is the Engine.IO handshake query for transport.
+func query(u *url.URL, transport string, sid string) string {
+	q := url.Values{"EIO": {"4"}, "transport": {transport}}
+	if sid != "" {
+		q.Set("sid", sid)
+	}
+	v := *u
+	v.RawQuery = q.Encode()
+	if transport == WebSocket {
+		v.Scheme = strings.Replace(v.Scheme, "http", "ws", 1)
+	}
+	return v.String()
 }
