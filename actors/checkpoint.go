@@ -86,8 +86,8 @@ func (s *session) encodeState() ([]byte, error) {
 		return nil, err
 	}
 	body := snapshotBody{
-		Undo: stepsJSON(s.undo),
-		Redo: stepsJSON(s.redo),
+		Undo: stepsJSON(s.undo.steps),
+		Redo: stepsJSON(s.redo.steps),
 	}
 	if s.graph != nil {
 		body.Graph = s.graph.ToFile(s.projectID, s.projectName, s.tmpl.ID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,6 +141,7 @@ func Start(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.workers = newWorkers(2*runtime.GOMAXPROCS(0)+2, 300)
 	system := actor.NewActorSystem(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log.With("lib", "protoactor") }),
 		actor.WithDeadLetterRequestLogging(false), // a request to a gone actor is answered, not logged
@@ -147,12 +149,14 @@ func Start(cfg Config) (*Client, error) {
 	r, err := newReplies(system)
 	if err != nil {
 		system.Shutdown()
+		cfg.workers.close()
 		return nil, err
 	}
 	n := &counts{}
 	pid, err := system.Root.SpawnNamed(registryProps(cfg, known, n), registryName)
 	if err != nil {
 		system.Shutdown()
+		cfg.workers.close()
 		return nil, fmt.Errorf("actors: start registry: %w", err)
 	}
 	if len(known) > 0 {
@@ -189,6 +193,7 @@ func storedSessions(cfg Config) ([]stored, error) {
 func (c *Client) Stop(ctx context.Context) error {
 	var err error
 	c.stopOnce.Do(func() {
+		defer c.cfg.workers.close()
 		defer c.system.Shutdown()
 		// Ask first, then refuse: the stop request itself must get through.
 		_, err = ask[struct{}](ctx, c, c.registry, &stopAll{})

@@ -41,6 +41,9 @@ type Config struct {
 	// CheckpointEvery is how many journal records a session writes between
 	// checkpoints of its whole state, default 1000.
 	CheckpointEvery int
+
+	// workers runs the actors' mailboxes (set by Start).
+	workers *workers
 }
 
 // Defaults for the zero fields of Config.

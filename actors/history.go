@@ -19,24 +19,49 @@ func newStep(commandID, commandType string, ops []model.Op) step {
 	return step{commandID: commandID, commandType: commandType, ops: ops, size: model.OpsSize(ops)}
 }
 
+// stack is the undo or the redo stack: its steps, oldest first, and the
+// sum of their sizes, kept as they come and go so that a push costs the
+// same however deep the stack is.
+type stack struct {
+	steps []step
+	bytes int
+}
+
+func (st *stack) len() int { return len(st.steps) }
+
+// top returns the newest step; the stack must not be empty.
+func (st *stack) top() step { return st.steps[len(st.steps)-1] }
+
+// pop removes the newest step and returns it.
+func (st *stack) pop() step {
+	top := st.steps[len(st.steps)-1]
+	st.steps[len(st.steps)-1] = step{} // let its ops go with the entry
+	st.steps = st.steps[:len(st.steps)-1]
+	st.bytes -= top.size
+	return top
+}
+
+// reset empties the stack.
+func (st *stack) reset() {
+	clear(st.steps)
+	st.steps, st.bytes = st.steps[:0], 0
+}
+
 // push adds st on top of a stack, dropping the oldest entries beyond
 // UndoLimit steps or UndoBytes (the newest step always stays, however
 // large: the command was accepted). The redo stack only ever holds entries
 // moved off the undo stack, so the same bounds hold for it.
-func (s *session) push(stack *[]step, st step) {
-	*stack = append(*stack, st)
-	total := 0
-	for _, x := range *stack {
-		total += x.size
-	}
+func (s *session) push(to *stack, st step) {
+	to.steps = append(to.steps, st)
+	to.bytes += st.size
 	drop := 0
-	for len(*stack)-drop > 1 && (len(*stack)-drop > s.cfg.UndoLimit || total > s.cfg.UndoBytes) {
-		total -= (*stack)[drop].size
+	for len(to.steps)-drop > 1 && (len(to.steps)-drop > s.cfg.UndoLimit || to.bytes > s.cfg.UndoBytes) {
+		to.bytes -= to.steps[drop].size
 		drop++
 	}
 	if drop > 0 {
-		clear((*stack)[:drop]) // let the dropped ops be collected
-		*stack = (*stack)[drop:]
+		clear(to.steps[:drop]) // let the dropped ops be collected
+		to.steps = to.steps[drop:]
 	}
 }
 

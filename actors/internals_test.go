@@ -85,13 +85,27 @@ func TestCommandCache(t *testing.T) {
 }
 
 func TestPushBounded(t *testing.T) {
-	s := &session{cfg: Config{UndoLimit: 2}}
+	s := &session{cfg: Config{UndoLimit: 2, UndoBytes: 1 << 20}}
 	for i := range 5 {
-		s.push(&s.undo, step{commandID: fmt.Sprint(i)})
+		s.push(&s.undo, step{commandID: fmt.Sprint(i), size: 10})
 	}
-	require.Len(t, s.undo, 2)
-	assert.Equal(t, "3", s.undo[0].commandID)
-	assert.Equal(t, "4", s.undo[1].commandID)
+	require.Len(t, s.undo.steps, 2)
+	assert.Equal(t, "3", s.undo.steps[0].commandID)
+	assert.Equal(t, "4", s.undo.steps[1].commandID)
+	assert.Equal(t, 20, s.undo.bytes)
+
+	// By bytes: the oldest go until the rest fit; the newest always stays.
+	s = &session{cfg: Config{UndoLimit: 100, UndoBytes: 25}}
+	for i := range 4 {
+		s.push(&s.undo, step{commandID: fmt.Sprint(i), size: 10})
+	}
+	assert.Equal(t, 2, s.undo.len())
+	assert.Equal(t, 20, s.undo.bytes)
+	s.push(&s.undo, step{commandID: "big", size: 100})
+	assert.Equal(t, 1, s.undo.len())
+	assert.Equal(t, 100, s.undo.bytes)
+	assert.Equal(t, "big", s.undo.pop().commandID)
+	assert.Equal(t, 0, s.undo.bytes)
 }
 
 // FuzzSessionCursor: any cursor a client sends is refused or read, never a

@@ -47,10 +47,12 @@ func (s *session) persist(rec *record, rollback func()) error {
 	}
 	rec.At = s.lastActivity
 	rec.Events = make([]json.RawMessage, len(s.pending))
+	size := 256
 	for i, ev := range s.pending {
 		rec.Events[i] = ev.JSON
+		size += len(ev.JSON) + 1
 	}
-	data, err := json.Marshal(rec)
+	data, err := rec.AppendJSON(make([]byte, 0, size))
 	if err == nil {
 		// No deadline: giving up would leave it unknown whether the record
 		// is on disk, and memory must not differ from the journal.
@@ -128,7 +130,7 @@ func (s *session) replay(r store.Record) error {
 			return fmt.Errorf("record at seq %d: %s without a project", r.Seq, rec.Kind)
 		}
 		isRedo := rec.Kind == recRedo
-		if from, _ := s.stacks(isRedo); len(*from) == 0 || (*from)[len(*from)-1].commandID != rec.Step {
+		if from, _ := s.stacks(isRedo); from.len() == 0 || from.top().commandID != rec.Step {
 			return fmt.Errorf("record at seq %d: %s of %q does not match the stack", r.Seq, rec.Kind, rec.Step)
 		}
 		if _, _, err := s.applyStep(isRedo); err != nil {

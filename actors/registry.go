@@ -121,7 +121,7 @@ var resume = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return
 func registryProps(cfg Config, known []stored, n *counts) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newRegistry(cfg, known, n) },
-		actor.WithGuardian(resume),
+		actor.WithGuardian(resume), actor.WithDispatcher(cfg.workers),
 	)
 }
 
@@ -323,7 +323,7 @@ func (r *registry) spawn(c actor.Context, sid string, e *entry, restoring bool) 
 	cfg, gen, reg, created := r.cfg, r.gen, r.self, e.summary.CreatedAt
 	props := actor.PropsFromProducer(func() actor.Actor {
 		return newSession(sessionArgs{id: sid, cfg: cfg, created: created, gen: gen, restoring: restoring, registry: reg})
-	}, actor.WithGuardian(resume))
+	}, actor.WithGuardian(resume), actor.WithDispatcher(cfg.workers))
 	pid, err := c.ActorSystem().Root.SpawnNamed(props, sessionPrefix+sid)
 	if err != nil {
 		return fmt.Errorf("%w: spawn session %q: %w", model.ErrInternal, sid, err)

@@ -74,8 +74,8 @@ func requireSame(tb testing.TB, s *Client, sid string, copied *session) {
 	require.Equal(tb, live.Roots, copied.graph.Tree())
 	info, err := s.Info(context.Background(), sid)
 	require.NoError(tb, err)
-	require.Equal(tb, info.UndoAvailable, len(copied.undo) > 0)
-	require.Equal(tb, info.RedoAvailable, len(copied.redo) > 0)
+	require.Equal(tb, info.UndoAvailable, copied.undo.len() > 0)
+	require.Equal(tb, info.RedoAvailable, copied.redo.len() > 0)
 	require.Equal(tb, info.Seq, copied.seq, "seq")
 }
 

@@ -32,7 +32,7 @@ type session struct {
 	projectName string // as opened; the root's name wins once renamed
 	dirty       bool   // the project changed since it was last saved or loaded
 
-	undo, redo []step
+	undo, redo stack
 	commandIDs *commandCache
 
 	seq            uint64   // the last event's seq; the next event takes seq+1
@@ -196,7 +196,7 @@ func (s *session) started(c actor.Context) {
 				s.log.Error("stored session cannot be restored", "err", err)
 				s.broken = fmt.Errorf("%w: session %s cannot be restored: %w", model.ErrInternal, s.id, err)
 			default:
-				s.log.Debug("session restored", "seq", s.seq, "undo", len(s.undo), "redo", len(s.redo))
+				s.log.Debug("session restored", "seq", s.seq, "undo", s.undo.len(), "redo", s.redo.len())
 			}
 		} else if err := s.checkpoint(); err != nil {
 			s.log.Error("new session cannot be stored", "err", err)

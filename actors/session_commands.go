@@ -113,9 +113,9 @@ func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.T
 	}
 	s.emit(name, id, CommandUndoRedo{CommandType: top.commandType})
 	// The stacks as they will be once the step moved, after the journal.
-	undoAfter, redoAfter := len(s.undo)-1, len(s.redo)+1
+	undoAfter, redoAfter := s.undo.len()-1, s.redo.len()+1
 	if isRedo {
-		undoAfter, redoAfter = len(s.undo)+1, len(s.redo)-1
+		undoAfter, redoAfter = s.undo.len()+1, s.redo.len()-1
 	}
 	res := &Executed{
 		CommandID:     id,
@@ -148,13 +148,13 @@ func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.T
 // from the live one.
 func (s *session) applyStep(isRedo bool) (step, model.Applied, error) {
 	from, _ := s.stacks(isRedo)
-	if len(*from) == 0 {
+	if from.len() == 0 {
 		if isRedo {
 			return step{}, model.Applied{}, model.ErrNothingToRedo
 		}
 		return step{}, model.Applied{}, model.ErrNothingToUndo
 	}
-	top := (*from)[len(*from)-1]
+	top := from.top()
 	ops := top.ops
 	if !isRedo {
 		ops = model.Invert(ops)
@@ -172,15 +172,12 @@ func (s *session) applyStep(isRedo bool) (step, model.Applied, error) {
 // moveStep moves the step applyStep applied onto the other stack.
 func (s *session) moveStep(isRedo bool) {
 	from, to := s.stacks(isRedo)
-	top := (*from)[len(*from)-1]
-	(*from)[len(*from)-1] = step{} // let its ops go with the stack entry
-	*from = (*from)[:len(*from)-1]
-	s.push(to, top)
+	s.push(to, from.pop())
 }
 
 // stacks returns the stack an undo (or redo) takes its step from and the
 // one it puts it on.
-func (s *session) stacks(isRedo bool) (from, to *[]step) {
+func (s *session) stacks(isRedo bool) (from, to *stack) {
 	if isRedo {
 		return &s.redo, &s.undo
 	}
@@ -191,8 +188,7 @@ func (s *session) stacks(isRedo bool) (from, to *[]step) {
 // clears the redo stack. Live and on replay alike.
 func (s *session) pushCommand(st step) {
 	s.push(&s.undo, st)
-	clear(s.redo)
-	s.redo = s.redo[:0]
+	s.redo.reset()
 }
 
 // tooLate takes back a change that finished after its asker's deadline:
@@ -237,7 +233,7 @@ func (s *session) withFailure(res *Executed, err error, withGraph bool) *Execute
 	if err == nil || !withGraph || s.graph == nil || wire.Status(wire.Code(err)) >= 500 {
 		return res
 	}
-	return &Executed{Seq: s.seq, UndoAvailable: len(s.undo) > 0, RedoAvailable: len(s.redo) > 0, IsDirty: s.dirty, Roots: s.graph.Tree()}
+	return &Executed{Seq: s.seq, UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty, Roots: s.graph.Tree()}
 }
 
 // isNil reports a missing command, including a typed nil pointer, whose

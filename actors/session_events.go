@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/talus-tally/server/model/wire"
@@ -10,7 +9,6 @@ import (
 // emit numbers the next event and stages it; commit publishes what was
 // staged. Every event of the session goes through here, so seqs have no gap.
 func (s *session) emit(name, commandID string, data any) *Event {
-	payload := s.encodePayload(name, data) // before numbering: it may fail
 	s.seq++
 	ev := &Event{
 		Seq:       s.seq,
@@ -20,7 +18,7 @@ func (s *session) emit(name, commandID string, data any) *Event {
 		CommandID: commandID,
 		Timestamp: wire.Timestamp(time.Now()), // as the wire and the journal keep it
 	}
-	ev.JSON = wire.AppendEvent(make([]byte, 0, 160+len(payload)), ev.header(), payload)
+	ev.JSON = s.encodeEvent(ev, data)
 	s.pending = append(s.pending, ev)
 	return ev
 }
@@ -64,24 +62,20 @@ func (s *session) publish() {
 	}
 }
 
-// encodePayload returns the JSON object of data's fields, or nil. A payload
-// that cannot be encoded is a bug: the event still goes out, without it.
-func (s *session) encodePayload(name string, data any) (out []byte) {
-	if data == nil {
-		return nil
-	}
+// encodeEvent returns ev's wire form with data's fields. A payload that
+// cannot be encoded is a bug: the event still goes out, without it.
+func (s *session) encodeEvent(ev *Event, data any) (out []byte) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("event payload panicked while encoding", "event", name, "panic", p)
-			out = nil
+			s.log.Error("event payload panicked while encoding", "event", ev.Name, "panic", p)
+			out = wire.AppendEvent(nil, ev.header(), nil)
 		}
 	}()
-	b, err := json.Marshal(data)
+	out, err := wire.AppendEventOf(make([]byte, 0, 256), ev.header(), data)
 	if err != nil {
-		s.log.Error("event payload does not encode", "event", name, "err", err)
-		return nil
+		s.log.Error("event payload does not encode", "event", ev.Name, "err", err)
 	}
-	return b
+	return out
 }
 
 // eventsAfter answers the events request: the kept events after seq, a

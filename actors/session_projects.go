@@ -40,7 +40,7 @@ func (s *session) open(c actor.Context, tmpl *model.Template, g *model.Graph, pi
 	old := *s
 	s.touch()
 	s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = tmpl, g, pid, name, false
-	s.undo, s.redo = nil, nil
+	s.undo, s.redo = stack{}, stack{}
 	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(g.Tree())})
 	err := s.persistState(func() {
 		s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = old.tmpl, old.graph, old.projectID, old.projectName, old.dirty

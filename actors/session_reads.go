@@ -12,8 +12,8 @@ import (
 func (s *session) info() *Info {
 	in := &Info{
 		SessionSummary: s.summary(),
-		UndoAvailable:  len(s.undo) > 0,
-		RedoAvailable:  len(s.redo) > 0,
+		UndoAvailable:  s.undo.len() > 0,
+		RedoAvailable:  s.redo.len() > 0,
 		Seq:            s.seq,
 	}
 	if s.graph != nil {

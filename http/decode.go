@@ -24,6 +24,18 @@ func readBody(r *nethttp.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
+	if n := r.ContentLength; n >= 0 && n <= 64<<10 {
+		// The size is known (limitBody refused it if too large): one
+		// buffer of it, where io.ReadAll grows one from 512 bytes.
+		buf := make([]byte, n, n+1)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, badRequest("request body is shorter than its Content-Length")
+			}
+			return nil, err
+		}
+		return buf, nil
+	}
 	return io.ReadAll(r.Body)
 }
 

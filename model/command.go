@@ -3,8 +3,11 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // Command types a client may send.
@@ -102,12 +105,12 @@ func decodeCommand(commandType string, data json.RawMessage, depth int) (Command
 			return nil, err
 		}
 		key := "value"
-		if raw, ok := f["value"]; !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			if _, ok := f["new_value"]; ok {
+		if !f.present("value") {
+			if _, ok := f.raw("new_value"); ok {
 				key = "new_value"
 			}
 		}
-		raw, ok := f[key]
+		raw, ok := f.raw(key)
 		if !ok {
 			return nil, invalidRequest("value", "missing")
 		}
@@ -147,7 +150,7 @@ func decodeBatch(f fields, depth int) (Command, error) {
 	if depth >= maxBatchDepth {
 		return nil, invalidRequest("commands", "batches nest deeper than %d", maxBatchDepth)
 	}
-	raw, ok := f["commands"]
+	raw, ok := f.raw("commands")
 	if !ok {
 		return nil, invalidRequest("commands", "missing")
 	}
@@ -170,7 +173,7 @@ func decodeBatch(f fields, depth int) (Command, error) {
 				return nil, invalidRequest(fmt.Sprintf("commands[%d].command_type", i), "missing")
 			}
 		}
-		data, ok := pf["data"]
+		data, ok := pf.raw("data")
 		if !ok {
 			data = p // the seed's style: fields next to the type
 		}
@@ -192,49 +195,67 @@ func wrapPart(i int, cmd Command, err error) error {
 	return fmt.Errorf("batch command %d (%s): %w", i, cmd.CommandType(), err)
 }
 
-// fields is a command's data object, decoded one level deep.
-type fields map[string]json.RawMessage
+// fields is a command's data object, read one level deep.
+type fields []jsonx.Field
 
 func readFields(data json.RawMessage) (fields, error) {
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+	if len(data) == 0 || jsonx.IsNull(data) {
 		return fields{}, nil
 	}
-	var f fields
-	if err := json.Unmarshal(data, &f); err != nil {
+	f, err := jsonx.ReadObject(data, make(fields, 0, 8))
+	switch {
+	case errors.Is(err, jsonx.ErrDuplicate):
+		return nil, invalidRequest("data", "a field is given twice")
+	case err != nil:
 		return nil, invalidRequest("data", "want a JSON object")
-	}
-	if f == nil {
-		f = fields{}
 	}
 	return f, nil
 }
 
+// raw returns the value of key as sent, null included.
+func (f fields) raw(key string) ([]byte, bool) {
+	for _, fl := range f {
+		if fl.Name == key {
+			return fl.Value, true
+		}
+	}
+	return nil, false
+}
+
+// present reports whether key is there and not null.
+func (f fields) present(key string) bool {
+	_, ok := jsonx.Lookup(f, key)
+	return ok
+}
+
 // str reads a string field. A null counts as absent.
 func (f fields) str(key string, required bool, dst *string) error {
-	raw, ok := f[key]
-	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+	raw, ok := jsonx.Lookup(f, key)
+	if !ok {
 		if required {
 			return invalidRequest(key, "missing")
 		}
 		return nil
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	s, ok := jsonx.String(raw)
+	if !ok {
 		return invalidRequest(key, "want a string")
 	}
-	if required && *dst == "" {
+	if required && s == "" {
 		return invalidRequest(key, "must not be empty")
 	}
+	*dst = s
 	return nil
 }
 
 func (f fields) index(key string, dst **int) error {
-	raw, ok := f[key]
-	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+	raw, ok := jsonx.Lookup(f, key)
+	if !ok {
 		return nil
 	}
-	var i int
-	if err := json.Unmarshal(raw, &i); err != nil {
+	i, ok := jsonx.Int(raw)
+	if !ok {
 		return invalidRequest(key, "want an integer")
 	}
 	*dst = &i
@@ -242,31 +263,65 @@ func (f fields) index(key string, dst **int) error {
 }
 
 func (f fields) props(key string, dst *map[string]any) error {
-	raw, ok := f[key]
-	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+	raw, ok := jsonx.Lookup(f, key)
+	if !ok {
 		return nil
 	}
-	v, err := decodeAny(raw)
+	if raw[0] != '{' {
+		return invalidRequest(key, "want an object of property values")
+	}
+	// One level by hand, each value as decodeAny reads it: linear in the
+	// input however deep a value nests.
+	var small [8]jsonx.Field
+	members, err := jsonx.ReadObject(raw, small[:0])
 	if err != nil {
 		return invalidRequest(key, "%s", err)
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return invalidRequest(key, "want an object of property values")
+	if len(members) == 0 {
+		return nil
 	}
-	if len(m) > 0 {
-		*dst = m
+	m := make(map[string]any, len(members))
+	for _, p := range members {
+		v, err := decodeAny(p.Value)
+		if err != nil {
+			return invalidRequest(key+"."+p.Name, "%s", err)
+		}
+		m[p.Name] = v
 	}
+	*dst = m
 	return nil
 }
 
 // decodeAny decodes one JSON value with numbers kept as json.Number, so a
-// currency value keeps every digit it was sent with.
+// currency value keeps every digit it was sent with. The common scalars
+// are read directly; objects and arrays go through encoding/json.
 func decodeAny(raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 {
+		switch c := raw[0]; {
+		case c == '"':
+			if s, ok := jsonx.String(raw); ok {
+				return s, nil
+			}
+		case c == '-' || ('0' <= c && c <= '9'):
+			if jsonx.IsNumber(raw) {
+				return json.Number(raw), nil
+			}
+		case c == 't' || c == 'f':
+			if b, ok := jsonx.Bool(raw); ok {
+				return b, nil
+			}
+		case c == 'n' && jsonx.IsNull(raw):
+			return nil, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not valid JSON")
+	}
+	if dec.More() {
 		return nil, fmt.Errorf("not valid JSON")
 	}
 	return v, nil

@@ -45,6 +45,7 @@ type config struct {
 	MaxSessions      int
 	Limits           model.Limits
 	EventNames       ws.EventNames
+	PprofAddr        string
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -121,6 +122,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	names := env.str("TALUS_EVENT_NAMES", "canonical")
 	fs.StringVar(&names, "event-names", names,
 		"how graph events are named for socket clients that do not ask: canonical (graph:node-created), legacy (node-created, with the prototype's field names too) or both, each event sent twice; the prototype's frontend needs legacy or both (TALUS_EVENT_NAMES)")
+	fs.StringVar(&cfg.PprofAddr, "pprof", env.str("TALUS_PPROF", ""),
+		"serve Go's profiles (/debug/pprof/) on this loopback address, apart from the API; off when empty (TALUS_PPROF)")
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -184,6 +187,9 @@ func (cfg config) validate() error {
 	}
 	if cfg.ReadTimeout <= 0 || cfg.HTTPIdleTimeout <= 0 {
 		errs = append(errs, errors.New("-read-timeout and -http-idle-timeout must be positive"))
+	}
+	if cfg.PprofAddr != "" && !loopbackAddr(cfg.PprofAddr) {
+		errs = append(errs, errors.New("-pprof must be a loopback address (127.0.0.1:port): profiles are not for the network"))
 	}
 	if cfg.DataDir == "" {
 		errs = append(errs, errors.New("-data-dir must not be empty"))

@@ -58,6 +58,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+	}
 	catalog := loadCatalog(cfg.TemplatesDir, log)
 	m := newMetrics()
 	st, err := store.Open(cfg.DataDir, store.Options{

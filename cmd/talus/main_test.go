@@ -114,6 +114,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"origin without scheme", nil, map[string]string{"TALUS_ALLOWED_ORIGINS": "app.example"}},
 		{"zero read timeout", []string{"-read-timeout", "0s"}, nil},
 		{"unknown event names", []string{"-event-names", "prototype"}, nil},
+		{"pprof on the network", []string{"-pprof", "0.0.0.0:6060"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,8 @@ package wire
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // TimeLayout is how the API writes every timestamp: RFC 3339 in UTC with
@@ -32,15 +33,46 @@ type EventHeader struct {
 // one flat object. A payload that is not an object is kept whole under
 // "data".
 func AppendEvent(b []byte, h EventHeader, payload []byte) []byte {
+	b = appendHeader(b, h)
+	return appendPayload(b, trimSpace(payload))
+}
+
+// AppendEventOf is AppendEvent for a payload value, encoded straight into
+// b (through its jsonx.Appender when it has one): the form every live
+// event takes, with no copy of the payload. On an error b holds the event
+// without its payload.
+func AppendEventOf(b []byte, h EventHeader, payload any) ([]byte, error) {
+	b = appendHeader(b, h)
+	if payload == nil {
+		return append(b, '}'), nil
+	}
+	mark := len(b)
+	out, err := jsonx.Append(b, payload)
+	if err != nil {
+		return append(out[:mark], '}'), err
+	}
+	p := out[mark:]
+	switch {
+	case len(p) > 0 && p[0] == '{' && string(p) != "{}":
+		out[mark] = ',' // the payload's fields follow the envelope's; its brace closes both
+		return out, nil
+	case string(p) == "{}" || string(p) == "null":
+		return append(out[:mark], '}'), nil
+	}
+	data := append([]byte(nil), p...)
+	return appendPayload(out[:mark], data), nil
+}
+
+func appendHeader(b []byte, h EventHeader) []byte {
 	b = append(b, `{"event":`...)
-	b = AppendString(b, h.Name)
+	b = jsonx.AppendString(b, h.Name)
 	b = append(b, `,"session_id":`...)
-	b = AppendString(b, h.SessionID)
+	b = jsonx.AppendString(b, h.SessionID)
 	b = append(b, `,"project_id":`...)
 	if h.ProjectID == "" {
 		b = append(b, "null"...)
 	} else {
-		b = AppendString(b, h.ProjectID)
+		b = jsonx.AppendString(b, h.ProjectID)
 	}
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, h.Seq, 10)
@@ -49,9 +81,13 @@ func AppendEvent(b []byte, h EventHeader, payload []byte) []byte {
 	b = append(b, '"')
 	if h.CommandID != "" {
 		b = append(b, `,"command_id":`...)
-		b = AppendString(b, h.CommandID)
+		b = jsonx.AppendString(b, h.CommandID)
 	}
-	p := trimSpace(payload)
+	return b
+}
+
+// appendPayload closes an event header with payload's fields.
+func appendPayload(b, p []byte) []byte {
 	switch {
 	case len(p) == 0, string(p) == "null", string(p) == "{}":
 	case p[0] == '{':
@@ -75,59 +111,3 @@ func trimSpace(b []byte) []byte {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-const hexDigits = "0123456789abcdef"
-
-// AppendString appends s as a JSON string, as encoding/json writes it
-// (HTML characters escaped, invalid UTF-8 as U+FFFD).
-func AppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}

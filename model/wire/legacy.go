@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // The prototype's frontend listens for graph events without their "graph:"
@@ -43,7 +45,7 @@ func LegacyFields(event []byte) []byte {
 	var extra []byte
 	add := func(name string, value json.RawMessage) {
 		extra = append(extra, ',')
-		extra = AppendString(extra, name)
+		extra = jsonx.AppendString(extra, name)
 		extra = append(extra, ':')
 		extra = append(extra, value...)
 	}

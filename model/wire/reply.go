@@ -1,6 +1,11 @@
 package wire
 
-import "github.com/talus-tally/server/model"
+import (
+	"strconv"
+
+	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/jsonx"
+)
 
 // ExecuteReply is the reply to a command, an undo or a redo: the REST body
 // of POST /commands/execute, /undo and /redo, and the socket ack of
@@ -30,4 +35,48 @@ func NewGraph(roots []model.TreeNode) Graph {
 		roots = []model.TreeNode{}
 	}
 	return Graph{Roots: roots}
+}
+
+// AppendJSON implements jsonx.Appender, as json.Marshal writes a Graph.
+func (g Graph) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"roots":`...)
+	b, err := model.AppendTree(b, g.Roots)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON implements jsonx.Appender, as json.Marshal writes the reply.
+func (r ExecuteReply) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"success":`...)
+	b = strconv.AppendBool(b, r.Success)
+	b = append(b, `,"command_id":`...)
+	b = jsonx.AppendString(b, r.CommandID)
+	b = append(b, `,"command_type":`...)
+	b = jsonx.AppendString(b, r.CommandType)
+	b = append(b, `,"result":`...)
+	b, err := jsonx.AppendValue(b, r.Result)
+	if err != nil {
+		return b, err
+	}
+	if r.NodeID != "" {
+		b = append(b, `,"node_id":`...)
+		b = jsonx.AppendString(b, r.NodeID)
+	}
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, `,"undo_available":`...)
+	b = strconv.AppendBool(b, r.UndoAvailable)
+	b = append(b, `,"redo_available":`...)
+	b = strconv.AppendBool(b, r.RedoAvailable)
+	b = append(b, `,"is_dirty":`...)
+	b = strconv.AppendBool(b, r.IsDirty)
+	if r.Graph != nil {
+		b = append(b, `,"graph":`...)
+		if b, err = r.Graph.AppendJSON(b); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
 }

@@ -1,14 +1,13 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"unicode/utf8"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // CommandRequest is a command as a client sends it, over REST or a socket,
@@ -39,17 +38,17 @@ var requestKeys = map[string]bool{
 // exact. Errors are *InvalidRequestError.
 func ParseCommandRequest(body []byte) (CommandRequest, error) {
 	req := CommandRequest{IncludeGraph: true}
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&fields); err != nil || fields == nil {
+	var small [8]jsonx.Field
+	fields, err := jsonx.ReadObject(body, small[:0])
+	switch {
+	case errors.Is(err, jsonx.ErrDuplicate):
+		return req, invalidRequest("", "a field is given twice")
+	case errors.Is(err, jsonx.ErrTrailing):
+		return req, invalidRequest("", "a command must be a single JSON object")
+	case err != nil:
 		return req, invalidRequest("", "a command must be a JSON object")
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return req, invalidRequest("", "a command must be a single JSON object")
-	}
 
-	var err error
 	if req.SessionID, err = stringField(fields, "session_id"); err != nil {
 		return req, err
 	}
@@ -77,33 +76,36 @@ func ParseCommandRequest(body []byte) (CommandRequest, error) {
 	if err := CheckCommandID(req.CommandID); err != nil {
 		return req, err
 	}
-	if raw, ok := fields["include_graph"]; ok && !isNull(raw) {
-		if err := json.Unmarshal(raw, &req.IncludeGraph); err != nil {
+	if raw, ok := jsonx.Lookup(fields, "include_graph"); ok {
+		if req.IncludeGraph, ok = jsonx.Bool(raw); !ok {
 			return req, invalidRequest("include_graph", "must be a boolean")
 		}
 	}
 
-	if raw, ok := fields["data"]; ok && !isNull(raw) {
-		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+	if raw, ok := jsonx.Lookup(fields, "data"); ok {
+		if raw[0] != '{' {
 			return req, invalidRequest("data", "must be an object")
 		}
-		for k := range fields {
-			if !requestKeys[k] {
-				return req, invalidRequest(k, "unknown field (command fields go inside data)")
+		for _, f := range fields {
+			if !requestKeys[f.Name] {
+				return req, invalidRequest(f.Name, "unknown field (command fields go inside data)")
 			}
 		}
 		req.Data = raw
 		return req, nil
 	}
 	// The seed's shape: everything that is not envelope is command data.
-	data := make(map[string]json.RawMessage, len(fields))
-	for k, v := range fields {
-		if !requestKeys[k] {
-			data[k] = v
+	data := make([]byte, 0, len(body))
+	data = append(data, '{')
+	for _, f := range fields {
+		if requestKeys[f.Name] {
+			continue
 		}
+		data = jsonx.AppendKey(data, f.Name, len(data) == 1)
+		data = append(data, f.Value...)
 	}
-	req.Data, err = json.Marshal(data)
-	return req, err
+	req.Data = append(data, '}')
+	return req, nil
 }
 
 // MaxCommandIDLen bounds a client-chosen command id (SPEC §2), in characters.
@@ -119,19 +121,17 @@ func CheckCommandID(id string) error {
 }
 
 // stringField reads an optional string field; null counts as absent.
-func stringField(fields map[string]json.RawMessage, key string) (string, error) {
-	raw, ok := fields[key]
-	if !ok || isNull(raw) {
+func stringField(fields []jsonx.Field, key string) (string, error) {
+	raw, ok := jsonx.Lookup(fields, key)
+	if !ok {
 		return "", nil
 	}
-	var v string
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, ok := jsonx.String(raw)
+	if !ok {
 		return "", invalidRequest(key, "must be a string")
 	}
 	return v, nil
 }
-
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 func invalidRequest(field, format string, args ...any) error {
 	return &model.InvalidRequestError{Field: field, Reason: fmt.Sprintf(format, args...)}

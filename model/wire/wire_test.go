@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -98,18 +99,6 @@ func TestLegacyNames(t *testing.T) {
 	}
 }
 
-// FuzzAppendString: our JSON strings are encoding/json's, byte for byte.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "quote\" back\\", "<&>", "\x00\x1f\b\f\n\r\t", "\u2028\u2029", "\xff\xfe", "é漢字🚗"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(AppendString(nil, s)))
-	})
-}
-
 func TestBearerToken(t *testing.T) {
 	for header, want := range map[string]string{
 		"Bearer abc":     "abc",
@@ -145,4 +134,50 @@ func FuzzBearerToken(f *testing.F) {
 		require.Equal(t, strings.TrimSpace(token), token)
 		require.Contains(t, header, token)
 	})
+}
+
+// TestAppendEventOf: a payload encoded straight into the event is the
+// same event as the payload marshaled and merged.
+func TestAppendEventOf(t *testing.T) {
+	h := EventHeader{Name: "graph:node-updated", SessionID: "s1", Seq: 7, Timestamp: time.Date(2026, 3, 4, 5, 6, 7, 891e6, time.UTC), CommandID: "c"}
+	for _, p := range []any{
+		model.PropertyChanged{NodeID: "n", PropertyID: "p", NewValue: "v"},
+		map[string]any{"a": 1},
+		map[string]any{},
+		[]int{1, 2},
+		"text",
+		struct{}{},
+	} {
+		raw, err := json.Marshal(p)
+		require.NoError(t, err)
+		got, err := AppendEventOf([]byte("x"), h, p)
+		require.NoError(t, err)
+		assert.Equal(t, "x"+string(AppendEvent(nil, h, raw)), string(got), "%#v", p)
+	}
+	got, err := AppendEventOf(nil, h, nil)
+	require.NoError(t, err)
+	assert.Equal(t, string(AppendEvent(nil, h, nil)), string(got))
+	got, err = AppendEventOf(nil, h, map[string]any{"bad": math.NaN()})
+	require.Error(t, err)
+	assert.Equal(t, string(AppendEvent(nil, h, nil)), string(got), "without the payload that failed")
+}
+
+// TestRepliesMatchEncodingJSON: replies and graphs write json.Marshal's
+// bytes.
+func TestRepliesMatchEncodingJSON(t *testing.T) {
+	tree := []model.TreeNode{{ID: "r", Name: "Car", Type: "project_root", Properties: map[string]any{"vin": "1<2"},
+		Children: []model.TreeNode{{ID: "p", Name: "Body", Type: "phase", Properties: map[string]any{}, Children: []model.TreeNode{}}}}}
+	g := NewGraph(tree)
+	empty := NewGraph(nil)
+	for i, v := range []interface{ AppendJSON([]byte) ([]byte, error) }{
+		g, empty, Graph{},
+		ExecuteReply{Success: true, CommandID: "c", CommandType: "CreateNode", Result: "n1", NodeID: "n1", Seq: 9, UndoAvailable: true, IsDirty: true, Graph: &g},
+		ExecuteReply{CommandType: "Batch", Result: []any{"a", nil}},
+	} {
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		got, err := v.AppendJSON(nil)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "%d", i)
+	}
 }

@@ -1,0 +1,40 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOpsMatchEncodingJSON: an op's own JSON is json.Marshal's, byte for
+// byte, whichever fields it leaves empty.
+func TestOpsMatchEncodingJSON(t *testing.T) {
+	at := time.Date(2026, 12, 2, 10, 11, 12, 13e6, time.UTC)
+	ops := []Op{
+		{Kind: OpSetProp, NodeID: "n", Prop: "cost", Old: json.Number("1.50"), HadOld: true, New: json.Number("2")},
+		{Kind: OpSetProp, NodeID: "n", Prop: "status", New: "Done"},
+		{Kind: OpDelProp, NodeID: "n", Prop: "x", Old: map[string]any{"a": []any{true}}},
+		{Kind: OpRename, NodeID: "n", OldName: "a<b", NewName: "c"},
+		{Kind: OpAttach, NodeID: "c", ParentID: "p", Index: 2},
+		{Kind: OpDetach, NodeID: "c", ParentID: "p", Index: 1, RootIndex: 4},
+		{Kind: OpAdd, ParentID: "p", Index: -1, Nodes: []Node{
+			{ID: "a", Type: "phase", Name: "A", ParentID: "p", Children: []string{"b"}, Properties: map[string]any{"s": "x"}, CreatedAt: at},
+			{ID: "b", Type: "job", Name: "", ParentID: "a", Children: []string{}, CreatedAt: at},
+		}},
+		{Kind: OpRemove, NodeID: "r", Nodes: []Node{{ID: "r", Type: "project_root"}}},
+		{},
+	}
+	for i, op := range ops {
+		t.Run(fmt.Sprintf("%d %s", i, op.Kind), func(t *testing.T) {
+			want, err := json.Marshal(op)
+			require.NoError(t, err)
+			got, err := op.AppendJSON(nil)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), string(got))
+		})
+	}
+}
