@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // snapshotVersion is written in every checkpoint; a newer one is refused
@@ -64,6 +66,7 @@ func (s *session) checkpoint() error {
 		return err
 	}
 	s.sinceCheckpoint, s.checkpointedActivity = 0, s.lastActivity
+	s.journalSince, s.checkpointBytes = 0, len(state)
 	return nil
 }
 
@@ -85,38 +88,90 @@ func (s *session) encodeState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := snapshotBody{
-		Undo: stepsJSON(s.undo.steps),
-		Redo: stepsJSON(s.redo.steps),
-	}
-	if s.graph != nil {
-		body.Graph = s.graph.ToFile(s.projectID, s.projectName, s.tmpl.ID)
-	}
-	for _, ev := range s.history.ordered() {
-		body.History = append(body.History, ev.JSON)
-	}
-	for _, ev := range s.pending {
-		body.History = append(body.History, ev.JSON)
-	}
-	for el := s.commandIDs.order.Back(); el != nil; el = el.Prev() {
-		c := el.Value.(*cachedResult)
-		body.CommandIDs = append(body.CommandIDs, cachedJSON{ID: c.id, Result: c.res})
-	}
-	rest, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(head)+len(rest)), uint32(len(head)))
+	out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(head)+s.checkpointBytes), uint32(len(head)))
 	out = append(out, head...)
-	return append(out, rest...), nil
+	return s.appendBody(out)
 }
 
-func stepsJSON(steps []step) []stepJSON {
-	out := make([]stepJSON, len(steps))
-	for i, st := range steps {
-		out[i] = stepJSON{CommandID: st.commandID, CommandType: st.commandType, Ops: st.ops}
+// appendBody writes the session's snapshotBody, as json.Marshal would
+// (TestBodyMatchesEncodingJSON), straight from the session: no copy of the
+// graph, no second look at the events.
+func (s *session) appendBody(b []byte) ([]byte, error) {
+	b = append(b, '{')
+	var err error
+	if s.graph != nil {
+		b = append(b, `"graph":`...)
+		if b, err = s.graph.AppendFile(b, s.projectID, s.projectName, s.tmpl.ID); err != nil {
+			return b, err
+		}
+		b = append(b, ',')
 	}
-	return out
+	b = append(b, `"undo":`...)
+	if b, err = appendSteps(b, s.undo.steps); err != nil {
+		return b, err
+	}
+	b = append(b, `,"redo":`...)
+	if b, err = appendSteps(b, s.redo.steps); err != nil {
+		return b, err
+	}
+	b = append(b, `,"history":`...)
+	history := s.history.ordered()
+	if len(history)+len(s.pending) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, ev := range slices.Concat(history, s.pending) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, ev.JSON...)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"command_ids":`...)
+	var ids []cachedJSON
+	for el := s.commandIDs.order.Back(); el != nil; el = el.Prev() {
+		c := el.Value.(*cachedResult)
+		ids = append(ids, cachedJSON{ID: c.id, Result: c.res})
+	}
+	cached, err := json.Marshal(ids)
+	if err != nil {
+		return b, err
+	}
+	b = append(b, cached...)
+	return append(b, '}'), nil
+}
+
+// appendSteps writes an undo or redo stack as []stepJSON.
+func appendSteps(b []byte, steps []step) ([]byte, error) {
+	b = append(b, '[')
+	var err error
+	for i, st := range steps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"command_id":`...)
+		b = jsonx.AppendString(b, st.commandID)
+		b = append(b, `,"command_type":`...)
+		b = jsonx.AppendString(b, st.commandType)
+		b = append(b, `,"ops":`...)
+		if st.ops == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for j := range st.ops {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				if b, err = st.ops[j].AppendJSON(b); err != nil {
+					return b, err
+				}
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
 }
 
 // splitState returns a checkpoint's head and the body's bytes.
@@ -150,10 +205,12 @@ func (s *session) restore() error {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
+	s.journalSince, s.checkpointBytes = 0, len(state)
 	for _, r := range records {
 		if err := s.replay(r); err != nil {
 			return err
 		}
+		s.journalSince += len(r.Data)
 	}
 	s.sinceCheckpoint, s.checkpointedActivity = len(records), s.lastActivity
 	return nil

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -55,5 +56,55 @@ func TestRecordMatchesEncodingJSON(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, string(want), string(got))
 		})
+	}
+}
+
+// TestBodyMatchesEncodingJSON: a checkpoint's body, written straight from
+// the session, is the bytes json.Marshal writes for its snapshotBody.
+func TestBodyMatchesEncodingJSON(t *testing.T) {
+	cfg := Config{}
+	s, st := startDurable(t, t.TempDir(), cfg)
+	ctx := context.Background()
+	sid, root := project(t, s)
+	body := createPhase(t, s, sid, root, "Body")
+	_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "c-1", Command: model.UpdateProperty{NodeID: body.NodeID, PropertyID: "status", Value: "Planned"}})
+	require.NoError(t, err)
+	_, err = s.Undo(ctx, sid, "", false)
+	require.NoError(t, err)
+	cfg.Store, cfg.Catalog = st, testCatalog(t)
+	copied := newSession(sessionArgs{id: sid, cfg: cfg.withDefaults(), restoring: true})
+	require.NoError(t, copied.restore())
+	require.NotEmpty(t, copied.redo.steps)
+	require.NotEmpty(t, copied.commandIDs.order.Len())
+
+	for _, sess := range []*session{copied, newSession(sessionArgs{id: "empty", cfg: cfg.withDefaults()})} {
+		want := snapshotBody{}
+		for _, x := range sess.undo.steps {
+			want.Undo = append(want.Undo, stepJSON{CommandID: x.commandID, CommandType: x.commandType, Ops: x.ops})
+		}
+		for _, x := range sess.redo.steps {
+			want.Redo = append(want.Redo, stepJSON{CommandID: x.commandID, CommandType: x.commandType, Ops: x.ops})
+		}
+		if want.Undo == nil {
+			want.Undo = []stepJSON{}
+		}
+		if want.Redo == nil {
+			want.Redo = []stepJSON{}
+		}
+		if sess.graph != nil {
+			want.Graph = sess.graph.ToFile(sess.projectID, sess.projectName, sess.tmpl.ID)
+		}
+		for _, ev := range sess.history.ordered() {
+			want.History = append(want.History, ev.JSON)
+		}
+		for el := sess.commandIDs.order.Back(); el != nil; el = el.Prev() {
+			c := el.Value.(*cachedResult)
+			want.CommandIDs = append(want.CommandIDs, cachedJSON{ID: c.id, Result: c.res})
+		}
+		wantJSON, err := json.Marshal(want)
+		require.NoError(t, err)
+		got, err := sess.appendBody(nil)
+		require.NoError(t, err)
+		assert.Equal(t, string(wantJSON), string(got))
 	}
 }

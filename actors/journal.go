@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/talus-tally/server/actors/store"
@@ -35,6 +36,13 @@ type record struct {
 	Events      []json.RawMessage `json:"events"`
 }
 
+// recordBufs holds the buffers records are encoded in: a record is done
+// with once the store has taken it.
+var recordBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledRecord keeps a huge record's buffer out of the pool.
+const maxPooledRecord = 64 << 10
+
 // persist makes the staged events, and the change rec describes, durable
 // before anything is replied or published. If the journal fails, rollback
 // (which undoes the caller's change to the graph) runs, the staged events
@@ -47,16 +55,20 @@ func (s *session) persist(rec *record, rollback func()) error {
 	}
 	rec.At = s.lastActivity
 	rec.Events = make([]json.RawMessage, len(s.pending))
-	size := 256
 	for i, ev := range s.pending {
 		rec.Events[i] = ev.JSON
-		size += len(ev.JSON) + 1
 	}
-	data, err := rec.AppendJSON(make([]byte, 0, size))
+	buf := recordBufs.Get().(*[]byte)
+	data, err := rec.AppendJSON((*buf)[:0])
 	if err == nil {
 		// No deadline: giving up would leave it unknown whether the record
 		// is on disk, and memory must not differ from the journal.
 		err = s.cfg.Store.Append(context.Background(), store.Record{SessionID: s.id, Seq: s.seq, Data: data})
+	}
+	// The store has copied the record into its own batch once Append has
+	// answered (with no deadline, it always has).
+	if *buf = data[:0]; cap(data) <= maxPooledRecord {
+		recordBufs.Put(buf)
 	}
 	if errors.Is(err, store.ErrInvalidRecord) {
 		// Too large for one record (store.Options.MaxRecordSize): retrying
@@ -72,6 +84,7 @@ func (s *session) persist(rec *record, rollback func()) error {
 	}
 	s.pendingDurable = true
 	s.sinceCheckpoint++
+	s.journalSince += len(data)
 	return nil
 }
 

@@ -49,6 +49,11 @@ type session struct {
 	restoring       bool
 	broken          error // a stored state that could not be loaded: every request gets it
 	sinceCheckpoint int   // journal records since the last checkpoint
+	// journalSince is the bytes of those records and checkpointBytes the
+	// size of the last checkpoint: a large state is checkpointed only once
+	// as many bytes were journaled as half of it, so checkpoints cost per
+	// change what the change's own record does, however large the graph.
+	journalSince, checkpointBytes int
 	// checkpointedActivity is lastActivity as the last checkpoint has it.
 	checkpointedActivity time.Time
 

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"sync"
 	"time"
 
 	"github.com/talus-tally/server/model/wire"
@@ -44,7 +45,7 @@ func (s *session) commit() error {
 		}
 		s.publish()
 	}
-	if s.sinceCheckpoint >= s.cfg.CheckpointEvery {
+	if s.sinceCheckpoint >= s.cfg.CheckpointEvery && s.journalSince >= s.checkpointBytes/2 {
 		if err := s.checkpoint(); err != nil {
 			s.log.Warn("checkpoint failed; the journal still holds everything", "err", err)
 		}
@@ -71,12 +72,21 @@ func (s *session) encodeEvent(ev *Event, data any) (out []byte) {
 			out = wire.AppendEvent(nil, ev.header(), nil)
 		}
 	}()
-	out, err := wire.AppendEventOf(make([]byte, 0, 256), ev.header(), data)
+	buf := eventBufs.Get().(*[]byte)
+	b, err := wire.AppendEventOf((*buf)[:0], ev.header(), data)
 	if err != nil {
 		s.log.Error("event payload does not encode", "event", ev.Name, "err", err)
 	}
+	// Events are kept (history, catch-up): each in a slice of its own size.
+	out = append(make([]byte, 0, len(b)), b...)
+	if *buf = b[:0]; cap(b) <= maxPooledRecord {
+		eventBufs.Put(buf)
+	}
 	return out
 }
+
+// eventBufs are the scratch buffers events are encoded in.
+var eventBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // eventsAfter answers the events request: the kept events after seq, a
 // page of at most limit events and maxBytes bytes (the first event always).

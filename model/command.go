@@ -86,7 +86,8 @@ func decodeCommand(commandType string, data json.RawMessage, depth int) (Command
 		}
 		return nil, invalidCommand("unknown_command", "unknown command type %q", commandType)
 	}
-	f, err := readFields(data)
+	var small [8]jsonx.Field
+	f, err := readFields(data, small[:0])
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +161,7 @@ func decodeBatch(f fields, depth int) (Command, error) {
 	}
 	c := Batch{Commands: make([]Command, 0, len(parts))}
 	for i, p := range parts {
-		pf, err := readFields(p)
+		pf, err := readFields(p, nil)
 		if err != nil {
 			return nil, invalidRequest(fmt.Sprintf("commands[%d]", i), "want an object {command_type, data}")
 		}
@@ -198,12 +199,12 @@ func wrapPart(i int, cmd Command, err error) error {
 // fields is a command's data object, read one level deep.
 type fields []jsonx.Field
 
-func readFields(data json.RawMessage) (fields, error) {
+func readFields(data json.RawMessage, buf fields) (fields, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || jsonx.IsNull(data) {
-		return fields{}, nil
+		return buf, nil
 	}
-	f, err := jsonx.ReadObject(data, make(fields, 0, 8))
+	f, err := jsonx.ReadObject(data, buf)
 	switch {
 	case errors.Is(err, jsonx.ErrDuplicate):
 		return nil, invalidRequest("data", "a field is given twice")

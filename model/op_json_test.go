@@ -38,3 +38,18 @@ func TestOpsMatchEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendFileMatchesToFile: the graph written as a file is the bytes
+// json.Marshal writes for its ToFile copy.
+func TestAppendFileMatchesToFile(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.g.Apply(UpdateProperty{NodeID: f.task, PropertyID: "cost", Value: json.Number("12.50")})
+	require.NoError(t, err)
+	for _, tc := range []struct{ pid, name, tid string }{{"p1", "Car <1>", f.g.Template().ID}, {"", "", ""}} {
+		want, err := json.Marshal(f.g.ToFile(tc.pid, tc.name, tc.tid))
+		require.NoError(t, err)
+		got, err := f.g.AppendFile(nil, tc.pid, tc.name, tc.tid)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
+}
