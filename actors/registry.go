@@ -121,7 +121,7 @@ var resume = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return
 func registryProps(cfg Config, known []stored, n *counts) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newRegistry(cfg, known, n) },
-		actor.WithGuardian(resume), actor.WithDispatcher(cfg.workers),
+		actor.WithGuardian(resume), actor.WithDispatcher(inline(300)),
 	)
 }
 
