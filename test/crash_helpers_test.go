@@ -211,33 +211,46 @@ type wireEvent struct {
 	Raw       json.RawMessage
 }
 
-// fetchEvents returns a session's whole history and its seq, checking that
-// the seqs run from 1 without a gap.
+// fetchEvents returns a session's whole history and its seq, following the
+// pages of GET .../events, and checks that the seqs run from 1 without a gap.
 func fetchEvents(tb testing.TB, p *talusProc, sid string) ([]wireEvent, int64) {
 	tb.Helper()
-	status, b, err := p.send(context.Background(), "GET", "/sessions/"+sid+"/events?after_seq=0", nil)
-	require.NoError(tb, err)
-	require.Equal(tb, nethttp.StatusOK, status, "events of %s: %s", sid, b)
-	var body struct {
-		Events []json.RawMessage `json:"events"`
-		Seq    int64             `json:"seq"`
+	var (
+		out   []wireEvent
+		seq   int64
+		after int64
+	)
+	for {
+		status, b, err := p.send(context.Background(), "GET", fmt.Sprintf("/sessions/%s/events?after_seq=%d", sid, after), nil)
+		require.NoError(tb, err)
+		require.Equal(tb, nethttp.StatusOK, status, "events of %s: %s", sid, b)
+		var body struct {
+			Events       []json.RawMessage `json:"events"`
+			Seq          int64             `json:"seq"`
+			NextAfterSeq *int64            `json:"next_after_seq"`
+		}
+		require.NoError(tb, json.Unmarshal(b, &body))
+		for _, raw := range body.Events {
+			var f map[string]any
+			require.NoError(tb, json.Unmarshal(raw, &f))
+			ev := wireEvent{Fields: f, Raw: raw}
+			ev.Name, _ = f["event"].(string)
+			ev.CommandID, _ = f["command_id"].(string)
+			n, ok := f["seq"].(float64)
+			require.True(tb, ok, "event without seq: %s", raw)
+			ev.Seq = int64(n)
+			require.Equal(tb, int64(len(out)+1), ev.Seq, "session %s: history has a gap or is out of order at %d", sid, len(out))
+			out = append(out, ev)
+		}
+		seq = body.Seq
+		if body.NextAfterSeq == nil {
+			break
+		}
+		require.Equal(tb, int64(len(out)), *body.NextAfterSeq, "session %s: next_after_seq is the page's last seq", sid)
+		after = *body.NextAfterSeq
 	}
-	require.NoError(tb, json.Unmarshal(b, &body))
-	out := make([]wireEvent, len(body.Events))
-	for i, raw := range body.Events {
-		var f map[string]any
-		require.NoError(tb, json.Unmarshal(raw, &f))
-		ev := wireEvent{Fields: f, Raw: raw}
-		ev.Name, _ = f["event"].(string)
-		ev.CommandID, _ = f["command_id"].(string)
-		seq, ok := f["seq"].(float64)
-		require.True(tb, ok, "event without seq: %s", raw)
-		ev.Seq = int64(seq)
-		require.Equal(tb, int64(i+1), ev.Seq, "session %s: history has a gap or is out of order at %d", sid, i)
-		out[i] = ev
-	}
-	require.Equal(tb, int64(len(out)), body.Seq, "session %s: seq is the last event's", sid)
-	return out, body.Seq
+	require.Equal(tb, int64(len(out)), seq, "session %s: seq is the last event's", sid)
+	return out, seq
 }
 
 // replayEvents applies a whole history the way a client would: the graph of
