@@ -31,25 +31,25 @@ type Client struct {
 	counts   *counts       // written by the registry, read by Stats
 }
 
-// SessionSummary is one row of GET /sessions.
+// SessionSummary is what a session list shows of one session.
 type SessionSummary struct {
-	SessionID     string    `json:"session_id"`
-	CreatedAt     time.Time `json:"created_at"`
-	LastActivity  time.Time `json:"last_activity"`
-	ActiveClients int       `json:"active_clients"`
-	HasProject    bool      `json:"has_project"`
+	SessionID     string
+	CreatedAt     time.Time
+	LastActivity  time.Time
+	ActiveClients int
+	HasProject    bool
 }
 
-// Info is GET /sessions/{sid}/info.
+// Info is a session's state as GET /sessions/{sid}/info shows it.
 type Info struct {
 	SessionSummary
-	ProjectID     *string `json:"project_id"`
-	TemplateID    *string `json:"template_id"`
-	UndoAvailable bool    `json:"undo_available"`
-	RedoAvailable bool    `json:"redo_available"`
-	NodeCount     int     `json:"node_count"`
-	Seq           uint64  `json:"seq"`
-	IsDirty       bool    `json:"is_dirty"` // changed since the last save or load
+	ProjectID     *string
+	TemplateID    *string
+	UndoAvailable bool
+	RedoAvailable bool
+	NodeCount     int
+	Seq           uint64
+	IsDirty       bool // changed since the last save or load
 }
 
 // Project is a project open in a session.

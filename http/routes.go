@@ -30,6 +30,7 @@ func (s *Server) routes() *chi.Mux {
 			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON)
 
 			r.Get("/openapi.yaml", s.handleOpenAPI)
+			r.Get("/openapi.json", s.handleOpenAPIJSON)
 
 			r.Post("/sessions", s.handleCreateSession)
 			r.Get("/sessions", s.handleListSessions)

@@ -57,9 +57,9 @@ func (s *Server) handleCreateSession(w nethttp.ResponseWriter, r *nethttp.Reques
 
 // sessionsReply is a page of GET /sessions.
 type sessionsReply struct {
-	Sessions   []actors.SessionSummary `json:"sessions"`
-	Total      int                     `json:"total"`
-	NextCursor string                  `json:"next_cursor,omitempty"`
+	Sessions   []sessionRow `json:"sessions"`
+	Total      int          `json:"total"`
+	NextCursor string       `json:"next_cursor,omitempty"`
 }
 
 // handleListSessions answers a page of the sessions, oldest first:
@@ -75,7 +75,40 @@ func (s *Server) handleListSessions(w nethttp.ResponseWriter, r *nethttp.Request
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, sessionsReply{Sessions: page.Sessions, Total: page.Total, NextCursor: page.Next})
+	rows := make([]sessionRow, len(page.Sessions))
+	for i, sum := range page.Sessions {
+		rows[i] = rowOf(sum)
+	}
+	s.writeJSON(w, r, nethttp.StatusOK, sessionsReply{Sessions: rows, Total: page.Total, NextCursor: page.Next})
+}
+
+// sessionRow is a session as GET /sessions and /info show it, its times
+// in the API's one layout (wire.TimeLayout).
+type sessionRow struct {
+	SessionID     string `json:"session_id"`
+	CreatedAt     string `json:"created_at"`
+	LastActivity  string `json:"last_activity"`
+	ActiveClients int    `json:"active_clients"`
+	HasProject    bool   `json:"has_project"`
+}
+
+func rowOf(sum actors.SessionSummary) sessionRow {
+	return sessionRow{
+		SessionID: sum.SessionID, CreatedAt: wire.Time(sum.CreatedAt), LastActivity: wire.Time(sum.LastActivity),
+		ActiveClients: sum.ActiveClients, HasProject: sum.HasProject,
+	}
+}
+
+// infoReply is GET /sessions/{sid}/info.
+type infoReply struct {
+	sessionRow
+	ProjectID     *string `json:"project_id"`
+	TemplateID    *string `json:"template_id"`
+	UndoAvailable bool    `json:"undo_available"`
+	RedoAvailable bool    `json:"redo_available"`
+	NodeCount     int     `json:"node_count"`
+	Seq           uint64  `json:"seq"`
+	IsDirty       bool    `json:"is_dirty"`
 }
 
 // queryInt reads an optional non-negative integer query parameter; 0 when
@@ -98,7 +131,11 @@ func (s *Server) handleSessionInfo(w nethttp.ResponseWriter, r *nethttp.Request)
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, nethttp.StatusOK, info)
+	s.writeJSON(w, r, nethttp.StatusOK, infoReply{
+		sessionRow: rowOf(info.SessionSummary), ProjectID: info.ProjectID, TemplateID: info.TemplateID,
+		UndoAvailable: info.UndoAvailable, RedoAvailable: info.RedoAvailable, NodeCount: info.NodeCount,
+		Seq: info.Seq, IsDirty: info.IsDirty,
+	})
 }
 
 func (s *Server) handleCloseSession(w nethttp.ResponseWriter, r *nethttp.Request) {

@@ -8,12 +8,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
-	talushttp "github.com/talus-tally/server/http"
 	"github.com/talus-tally/server/http/guard"
 )
 
@@ -109,52 +106,6 @@ func TestRouteErrors(t *testing.T) {
 			requireError(t, s.do(t, tc.method, tc.url, nil), tc.status, tc.code)
 		})
 	}
-}
-
-// TestOpenAPIServedAndComplete checks that the served document parses and
-// names every route the server has, with every method, and nothing more.
-func TestOpenAPIServedAndComplete(t *testing.T) {
-	s := startServer(t)
-	r := s.do(t, "GET", "/openapi.yaml", nil)
-	require.Equal(t, nethttp.StatusOK, r.status)
-	assert.Equal(t, "application/yaml", r.header.Get("Content-Type"))
-	assert.Equal(t, talushttp.OpenAPI(), r.body)
-
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	require.NoError(t, yaml.Unmarshal(r.body, &doc))
-	assert.Equal(t, "3.0.3", doc.OpenAPI)
-
-	documented := map[string]bool{}
-	for path, item := range doc.Paths {
-		for method := range item {
-			if method != "parameters" {
-				documented[strings.ToUpper(method)+" "+path] = true
-			}
-		}
-	}
-	served := map[string]bool{}
-	srv := talushttp.New(talushttp.Config{}, nil, nil, nil)
-	err := chi.Walk(srv.Routes(), func(method, route string, _ nethttp.Handler, _ ...func(nethttp.Handler) nethttp.Handler) error {
-		// The document describes the API. The web client's page and assets
-		// (GET / and GET /assets/{name}) are not API routes: they answer
-		// HTML and files, and TestWebClientServed covers them.
-		if !strings.HasPrefix(route, "/api/v1/") {
-			return nil
-		}
-		route = strings.TrimPrefix(route, "/api/v1")
-		route = strings.TrimSuffix(route, "/")
-		for _, p := range [][2]string{{"{sessionID}", "{session_id}"}, {"{projectID}", "{project_id}"},
-			{"{nodeID}", "{node_id}"}, {"{templateID}", "{template_id}"}} {
-			route = strings.ReplaceAll(route, p[0], p[1])
-		}
-		served[method+" "+route] = true
-		return nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, served, documented)
 }
 
 // TestHealthDegraded: while the journal cannot write, /health says so with

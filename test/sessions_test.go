@@ -9,6 +9,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/talus-tally/server/model/wire"
 )
 
 func TestHealth(t *testing.T) {
@@ -38,12 +40,15 @@ func TestSessionLifecycle(t *testing.T) {
 	row := rows[0].(map[string]any)
 	assert.Equal(t, sid, row["session_id"])
 	assert.Equal(t, false, row["has_project"])
-	for _, key := range []string{"created_at", "last_activity"} {
-		_, err := time.Parse(time.RFC3339Nano, row[key].(string))
-		assert.NoError(t, err, key)
-	}
-
 	info := s.ok(t, nethttp.StatusOK, "GET", "/sessions/"+sid+"/info", nil)
+	for _, key := range []string{"created_at", "last_activity"} {
+		for _, v := range []any{row[key], info[key]} {
+			// The one layout of every timestamp the API writes: UTC, milliseconds.
+			_, err := time.Parse(wire.TimeLayout, v.(string))
+			assert.NoError(t, err, key)
+			assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, v, key)
+		}
+	}
 	assert.Equal(t, sid, info["session_id"])
 	assert.Equal(t, false, info["has_project"])
 	assert.Nil(t, info["project_id"])
