@@ -59,6 +59,7 @@ type Project struct {
 	TemplateID string
 	Name       string
 	Seq        uint64
+	IsDirty    bool // changed since it was last saved or loaded
 	Roots      []model.TreeNode
 }
 

@@ -62,6 +62,7 @@ func (s *session) projectView() *Project {
 		TemplateID: s.tmpl.ID,
 		Name:       s.name(),
 		Seq:        s.seq,
+		IsDirty:    s.dirty,
 		Roots:      s.graph.Tree(),
 	}
 }

@@ -71,7 +71,7 @@ type sessionSaveReply struct {
 	SessionID string `json:"session_id"`
 	ProjectID string `json:"project_id"`
 	SavedAt   string `json:"saved_at"`
-	IsDirty   bool   `json:"is_dirty"`
+	IsDirty   bool   `json:"is_dirty"` // false: the session's project is what was just saved
 }
 
 // handleSessionSave saves the project the session has open, as POST
@@ -165,7 +165,7 @@ func (s *Server) handleLoadGraph(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	s.writeJSON(w, r, nethttp.StatusOK, map[string]any{
 		"success": true, "session_id": p.SessionID, "project_id": p.ProjectID,
-		"template_id": p.TemplateID, "seq": p.Seq, "graph": wire.NewGraph(p.Roots),
+		"template_id": p.TemplateID, "seq": p.Seq, "is_dirty": p.IsDirty, "graph": wire.NewGraph(p.Roots),
 	})
 }
 

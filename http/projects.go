@@ -22,6 +22,7 @@ type createProjectReply struct {
 	SessionID  string     `json:"session_id"`
 	ProjectID  string     `json:"project_id"`
 	TemplateID string     `json:"template_id"`
+	IsDirty    bool       `json:"is_dirty"`
 	Graph      wire.Graph `json:"graph"`
 }
 
@@ -54,6 +55,7 @@ func newCreateProjectReply(p *actors.Project) createProjectReply {
 		SessionID:  p.SessionID,
 		ProjectID:  p.ProjectID,
 		TemplateID: p.TemplateID,
+		IsDirty:    p.IsDirty,
 		Graph:      wire.NewGraph(p.Roots),
 	}
 }

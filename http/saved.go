@@ -20,6 +20,7 @@ type sessionRequest struct {
 type saveReply struct {
 	ProjectID string `json:"project_id"`
 	SavedAt   string `json:"saved_at"`
+	IsDirty   bool   `json:"is_dirty"` // false: the session's project is what was just saved
 }
 
 // loadReply answers POST /projects/{pid}/load.
@@ -29,6 +30,7 @@ type loadReply struct {
 	TemplateID string     `json:"template_id"`
 	Name       string     `json:"name"`
 	Seq        uint64     `json:"seq"`
+	IsDirty    bool       `json:"is_dirty"`
 	Graph      wire.Graph `json:"graph"`
 }
 
@@ -98,6 +100,7 @@ func (s *Server) handleLoadProject(w nethttp.ResponseWriter, r *nethttp.Request)
 		TemplateID: p.TemplateID,
 		Name:       p.Name,
 		Seq:        p.Seq,
+		IsDirty:    p.IsDirty,
 		Graph:      wire.NewGraph(p.Roots),
 	})
 }

@@ -110,6 +110,19 @@ func TestDirtyState(t *testing.T) {
 	redone := s.ok(t, 200, "POST", "/sessions/"+p.sid+"/redo", nil)
 	assert.Equal(t, true, redone["is_dirty"])
 
+	// The documented routes keep the same state: saving by project id
+	// cleans it, a change dirties it, and loading the saved copy is clean.
+	savedByID := s.ok(t, 200, "POST", "/projects/"+p.pid+"/save", map[string]any{"session_id": p.sid})
+	assert.Equal(t, false, savedByID["is_dirty"])
+	assert.False(t, dirty(), "saved by project id")
+	s.execute(t, p.sid, "RenameNode", map[string]any{"node_id": p.root, "name": "Car 2"})
+	assert.True(t, dirty())
+	loaded := s.ok(t, 200, "POST", "/projects/"+p.pid+"/load", map[string]any{"session_id": p.sid})
+	assert.Equal(t, false, loaded["is_dirty"])
+	assert.False(t, dirty(), "loaded: as saved")
+	created := s.ok(t, 201, "POST", "/projects", map[string]any{"template_id": "restomod", "project_name": "New"})
+	assert.Equal(t, false, created["is_dirty"], "a new project is as it was created")
+
 	empty := s.ok(t, 201, "POST", "/sessions", nil)["session_id"].(string)
 	requireError(t, s.do(t, "POST", "/sessions/"+empty+"/save", nil), 409, "NO_PROJECT")
 	requireError(t, s.do(t, "GET", "/sessions/00000000-0000-4000-8000-000000000000/dirty", nil), 404, "INVALID_SESSION")

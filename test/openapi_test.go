@@ -130,7 +130,7 @@ func TestOpenAPIValid(t *testing.T) {
 
 	var samples []sample
 	covered := map[string]bool{}
-	call := func(method, tmpl string, args []any, body any, want int) map[string]any {
+	call := func(method, tmpl string, args []any, body any, want int, headers ...header) map[string]any {
 		t.Helper()
 		path := tmpl
 		for _, a := range args {
@@ -138,7 +138,7 @@ func TestOpenAPIValid(t *testing.T) {
 			require.True(t, i >= 0 && j > i, "%s: more args than parameters", tmpl)
 			path = path[:i] + a.(string) + path[j+1:]
 		}
-		r := s.do(t, method, path, body)
+		r := s.do(t, method, path, body, headers...)
 		require.Equal(t, want, r.status, "%s %s: %s", method, path, r.body)
 		smp := sample{Method: method, Path: docPath(strings.SplitN(tmpl, "?", 2)[0]), Status: r.status, Body: json.RawMessage("null")}
 		if len(r.body) > 0 && r.header.Get("Content-Type") == "application/json" {
@@ -213,6 +213,8 @@ func TestOpenAPIValid(t *testing.T) {
 			map[string]any{"id": "body", "type": "phase", "name": "Body", "parent_id": "car"},
 		},
 	}}, 200)
+	call("POST", "/sessions/{sessionID}/undo", id(sid), "{}", 415, "Content-Type: text/plain")
+	call("POST", "/sessions/{sessionID}/undo", id(sid), nil, 403, "Origin: https://evil.example")
 	call("DELETE", "/projects/{projectID}", id(pid), nil, 204)
 	call("GET", "/projects/{projectID}", id(pid+"-gone"), nil, 404)
 	call("POST", "/sessions/cleanup", nil, map[string]any{"max_inactive_hours": 24}, 200)

@@ -51,7 +51,9 @@ export class Live extends EventTarget {
     this.socket = io("/graph", {
       query: t ? { token: t } : {},
       auth: (cb) => {
-        const auth = { session_id: this.sid };
+        // names: this page reads our event names, whatever the server's
+        // -event-names default for clients that cannot ask.
+        const auth = { session_id: this.sid, names: "canonical" };
         if (this.forest) auth.last_seq = this.seq;
         cb(auth);
       },

@@ -1,4 +1,4 @@
-/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:1fd66831e3979599a99d2a317c1f74e965ca0d8f14fd5eed01116b2a5854fcd7. Do not edit: change src/ and rebuild. */
+/* Talus Tally web client, built by make web (http/web/build.mjs) from sources sha256:3f594e004d99d1fca32d22bc24a0f074436a3d9c9945bc27af67fb19b12e27fb. Do not edit: change src/ and rebuild. */
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
   for (var name in all)
@@ -3829,7 +3829,7 @@ var Live = class extends EventTarget {
     this.socket = lookup2("/graph", {
       query: t ? { token: t } : {},
       auth: (cb) => {
-        const auth = { session_id: this.sid };
+        const auth = { session_id: this.sid, names: "canonical" };
         if (this.forest) auth.last_seq = this.seq;
         cb(auth);
       },
