@@ -383,6 +383,18 @@ func TestBrowserCatchesUpAfterRestart(t *testing.T) {
 	assert.NotEqual(t, "live", page.attr(t, css("#connection"), "data-state"), "the page is still cut off")
 	assert.Equal(t, []treeRow{{"Camaro", 1}, {"Bodywork", 2}}, pageTree(t, page), "the page has not seen the edits yet")
 
+	treeReads := func() int {
+		n := 0
+		for _, m := range b.pageLines("p1", "response") {
+			if strings.HasSuffix(m.URL, "/sessions/"+p.sid+"/graph/tree") {
+				n++
+			}
+		}
+		return n
+	}
+	readsBefore := treeReads()
+	require.Positive(t, readsBefore, "the page read the tree when it opened")
+
 	b.do(t, map[string]any{"op": "offline", "on": false})
 	waitLive(t, page, 1)
 	page.waitCount(t, treeitem("Rebuild carburettor"), 1)
@@ -392,6 +404,8 @@ func TestBrowserCatchesUpAfterRestart(t *testing.T) {
 	page.waitValue(t, label("Budget"), "9999.99")
 	page.shot(t, "caught-up")
 	assert.Equal(t, restTree(t, s, p.sid), pageTree(t, page))
+	assert.Equal(t, readsBefore, treeReads(),
+		"the page caught up from the events it missed (join with last_seq), not by reading the tree again")
 
 	// And it is live again: a new edit shows without a reload.
 	s.createNode(t, p.sid, p.root, "phase", "Interior")
