@@ -136,8 +136,7 @@ func (s *session) replay(r store.Record) error {
 		if err != nil {
 			return fmt.Errorf("record at seq %d: replay %s: %w", r.Seq, rec.CommandType, err)
 		}
-		s.pushCommand(newStep(rec.CommandID, rec.CommandType, applied.Ops))
-		s.dirty = true
+		s.commandDone(rec.CommandID, rec.CommandType, applied.Ops)
 	case recUndo, recRedo:
 		if s.graph == nil {
 			return fmt.Errorf("record at seq %d: %s without a project", r.Seq, rec.Kind)

@@ -98,7 +98,13 @@ func randomHistory(tb testing.TB, s *Client, sid, root string, rng *rand.Rand, n
 		case k == 3:
 			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.RenameNode{NodeID: pick(rng, phases), Name: fmt.Sprint("r", i)}})
 		case k == 4:
-			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.UpdateProperty{NodeID: pick(rng, phases), PropertyID: "start_date", Value: fmt.Sprintf("2026-01-%02d", 1+i%28)}})
+			// An empty value clears the date, or changes nothing when it
+			// is not set: a command with no undo step, on replay too.
+			value := any(fmt.Sprintf("2026-01-%02d", 1+i%28))
+			if rng.IntN(3) == 0 {
+				value = ""
+			}
+			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.UpdateProperty{NodeID: pick(rng, phases), PropertyID: "start_date", Value: value}})
 		case k == 5:
 			_, err = s.Execute(ctx, sid, ExecuteRequest{Command: model.MoveNode{NodeID: pick(rng, phases), NewParentID: root, Index: new0()}})
 		case k == 6:

@@ -57,22 +57,23 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 		s.emit(ev.Name, id, ev.Data)
 	}
 	s.emit(model.EventCommandExecuted, id, CommandExecuted{CommandType: ctype, Result: applied.Result})
+	// The history as it will be once commandDone moved it, after the journal.
+	changed := len(applied.Ops) > 0
 	res := &Executed{
 		CommandID:     id,
 		CommandType:   ctype,
 		Result:        applied.Result,
 		NodeID:        applied.NodeID,
 		Seq:           s.seq,
-		UndoAvailable: true,
-		RedoAvailable: false,
+		UndoAvailable: changed || s.undo.len() > 0,
+		RedoAvailable: !changed && s.redo.len() > 0,
+		IsDirty:       changed || s.dirty,
 	}
 	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, Result: res}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
-	s.pushCommand(newStep(id, ctype, applied.Ops))
-	s.dirty = true
-	res.IsDirty = true
+	s.commandDone(id, ctype, applied.Ops)
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
@@ -184,8 +185,20 @@ func (s *session) stacks(isRedo bool) (from, to *stack) {
 	return &s.undo, &s.redo
 }
 
+// commandDone moves the history for an applied command, live and on
+// replay: a change becomes the newest undo step, clears the redo stack and
+// dirties the project; a command that changed nothing (clearing a field
+// that was not set) leaves all three as they were.
+func (s *session) commandDone(id, ctype string, ops []model.Op) {
+	if len(ops) == 0 {
+		return
+	}
+	s.pushCommand(newStep(id, ctype, ops))
+	s.dirty = true
+}
+
 // pushCommand records a new command as the newest undo step; a new command
-// clears the redo stack. Live and on replay alike.
+// clears the redo stack.
 func (s *session) pushCommand(st step) {
 	s.push(&s.undo, st)
 	s.redo.reset()

@@ -45,7 +45,12 @@ func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err er
 		}
 		w.Header().Set("Connection", "close")
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500 && r.Context().Err() != nil:
+		// The client left (or timed out) before the answer: nothing is
+		// wrong with the server, and nobody reads this 503.
+		s.log.Info("request abandoned by its client", "method", r.Method, "path", r.URL.Path, "code", we.Code, "err", err)
+	case status >= 500:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", we.Code, "err", err)
 	}
 	switch status {

@@ -1,9 +1,13 @@
 package http
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	nethttp "net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,6 +51,35 @@ func TestToWire(t *testing.T) {
 				assert.Equal(t, tc.message, we.Message)
 			}
 			assert.Equal(t, tc.details, we.Details)
+		})
+	}
+}
+
+// TestAbandonedRequestsAreNotErrors: a 503 for a client that already left
+// (its request context is done) is logged at info, not as a server error;
+// the same 503 for a client still waiting is an error.
+func TestAbandonedRequestsAreNotErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cancel bool
+		level  string
+	}{
+		{"client waiting", false, "level=ERROR"},
+		{"client gone", true, "level=INFO"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := New(Config{}, nil, nil, slog.New(slog.NewTextHandler(&logs, nil)))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel {
+				cancel()
+			}
+			r := httptest.NewRequest("POST", "/api/v1/sessions", nil).WithContext(ctx)
+			w := httptest.NewRecorder()
+			s.writeError(w, r, fmt.Errorf("%w: %w", actors.ErrUnavailable, context.Canceled))
+			assert.Equal(t, nethttp.StatusServiceUnavailable, w.Code)
+			assert.Contains(t, logs.String(), tc.level)
 		})
 	}
 }

@@ -119,10 +119,7 @@ func decodeCommand(commandType string, data json.RawMessage, depth int) (Command
 		if err != nil {
 			return nil, invalidRequest(key, "%s", err)
 		}
-		if v == nil {
-			return nil, invalidRequest(key, "must not be null; use DeleteProperty to clear a property")
-		}
-		c.Value = v
+		c.Value = v // null clears the property (Tx.SetProperty)
 		return c, nil
 	case CmdDeleteProperty:
 		var c DeleteProperty

@@ -237,6 +237,54 @@ func TestCommandEffects(t *testing.T) {
 				assert.True(t, ok)
 			},
 		},
+		{
+			// The prototype's frontend empties a field by sending "" (or
+			// null): for a type where "" is no value, that clears it.
+			name:   "empty string clears a number",
+			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.part, PropertyID: "quantity", Value: ""} },
+			events: []string{EventPropertyDeleted},
+			check: func(t *testing.T, f fixture, a Applied) {
+				n, _ := f.g.Node(f.part)
+				assert.NotContains(t, n.Properties, "quantity")
+				assert.Equal(t, PropertyDeleted{NodeID: f.part, PropertyID: "quantity", OldValue: float64(1)}, a.Events[0].Data)
+			},
+		},
+		{
+			name:   "null clears a select",
+			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.part, PropertyID: "status", Value: nil} },
+			events: []string{EventPropertyDeleted},
+			check: func(t *testing.T, f fixture, a Applied) {
+				n, _ := f.g.Node(f.part)
+				assert.NotContains(t, n.Properties, "status")
+			},
+		},
+		{
+			name:   "clearing what is not set changes nothing",
+			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "estimated_hours", Value: ""} },
+			events: []string{},
+			check: func(t *testing.T, f fixture, a Applied) {
+				assert.Empty(t, a.Ops)
+			},
+		},
+		{
+			name:   "empty string is a text value",
+			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "notes", Value: ""} },
+			events: []string{EventPropertyChanged},
+			check: func(t *testing.T, f fixture, a Applied) {
+				n, _ := f.g.Node(f.task)
+				assert.Equal(t, "", n.Properties["notes"])
+			},
+		},
+		{
+			name:   "the name property renames",
+			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "name", Value: "Wet sand"} },
+			events: []string{EventNodeUpdated},
+			check: func(t *testing.T, f fixture, a Applied) {
+				n, _ := f.g.Node(f.task)
+				assert.Equal(t, "Wet sand", n.Name)
+				assert.NotContains(t, n.Properties, "name")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -334,7 +382,11 @@ func TestCommandRules(t *testing.T) {
 			return UpdateProperty{NodeID: f.body, PropertyID: "start_date", Value: "02/03/2026"}
 		}, "value", nil},
 		{"select unknown option", func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "status", Value: "Maybe"} }, "value", nil},
-		{"null value", func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "notes", Value: nil} }, "value", nil},
+		{"required cannot be cleared", func(f fixture) Command {
+			return Batch{Commands: []Command{UpdateProperty{NodeID: f.root, PropertyID: "vehicle", Value: "Mustang"}, UpdateProperty{NodeID: f.root, PropertyID: "vehicle", Value: nil}}}
+		}, "required", nil},
+		{"name as a property must be a string", func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "name", Value: 5.0} }, "value", nil},
+		{"name as a property must not be blank", func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "name", Value: " "} }, "name", nil},
 		{"update on missing node", func(f fixture) Command { return UpdateProperty{NodeID: "nope", PropertyID: "notes", Value: "x"} }, "", ErrNodeNotFound},
 		{"required cannot be emptied", func(f fixture) Command {
 			return Batch{Commands: []Command{UpdateProperty{NodeID: f.root, PropertyID: "vehicle", Value: "Mustang"}, UpdateProperty{NodeID: f.root, PropertyID: "vehicle", Value: ""}}}

@@ -63,7 +63,6 @@ func TestDecodeCommandErrors(t *testing.T) {
 		{"fractional index", "CreateNode", `{"blueprint_type_id":"x","index":1.5}`, "index"},
 		{"properties not object", "CreateNode", `{"blueprint_type_id":"x","properties":[1]}`, "properties"},
 		{"missing value", "UpdateProperty", `{"node_id":"n","property_id":"p"}`, "value"},
-		{"null value", "UpdateProperty", `{"node_id":"n","property_id":"p","value":null}`, "value"},
 		{"empty name", "RenameNode", `{"node_id":"n","name":""}`, "name"},
 		{"batch without commands", "Batch", `{}`, "commands"},
 		{"batch commands not array", "Batch", `{"commands":{}}`, "commands"},

@@ -202,7 +202,9 @@ func (tx *Tx) Delete(nodeID string) error {
 }
 
 // SetProperty sets a property to a value checked against the node type and
-// stored in canonical form.
+// stored in canonical form. An empty value (see clears) removes the
+// property instead, and "name" on a type without such a property renames
+// the node: both are what the prototype's frontend sends.
 func (tx *Tx) SetProperty(nodeID, propID string, value any) error {
 	n, err := tx.g.need(nodeID)
 	if err != nil {
@@ -210,8 +212,28 @@ func (tx *Tx) SetProperty(nodeID, propID string, value any) error {
 	}
 	nt := tx.nodeType(n)
 	def, ok := nt.Property(propID)
+	if !ok && propID == NameProperty {
+		// The prototype's frontend renames a node by setting its "name"
+		// property; a type without a property of that name means the name.
+		name, isString := value.(string)
+		if !isString {
+			return invalidCommand("value", "a node's name is a string")
+		}
+		return tx.Rename(nodeID, name)
+	}
 	if !ok {
 		return invalidCommand("unknown_property", "node type %q has no property %q", nt.ID, propID)
+	}
+	if clears(def, value) {
+		// Emptying a field clears it: null, or "" where "" is not a value
+		// of the type. Clearing what is not set changes nothing.
+		if _, set := n.Properties[propID]; !set {
+			return nil
+		}
+		if def.Required {
+			return invalidCommand("required", "property %q is required and cannot be cleared", propID)
+		}
+		return tx.record(Op{Kind: OpDelProp, NodeID: nodeID, Prop: propID})
 	}
 	v, err := canonicalValue(def, value)
 	if err != nil {
@@ -224,6 +246,20 @@ func (tx *Tx) SetProperty(nodeID, propID string, value any) error {
 		return err
 	}
 	return tx.record(Op{Kind: OpSetProp, NodeID: nodeID, Prop: propID, New: v})
+}
+
+// NameProperty is the property id the prototype's frontend sets to rename
+// a node (SetProperty treats it as a rename unless the type has one).
+const NameProperty = "name"
+
+// clears reports whether value empties a property instead of setting it:
+// null always, "" for every type but text (where "" is a value).
+func clears(def *PropertyDef, value any) bool {
+	if value == nil {
+		return true
+	}
+	s, ok := value.(string)
+	return ok && s == "" && def.Type != TypeText
 }
 
 // DeleteProperty removes a property that is set. A required property that is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -26,7 +27,7 @@ func canonicalValue(def *PropertyDef, v any) (any, error) {
 		return nil, invalidCommand("value", "property %q (%s): %s", def.ID, def.Type, fmt.Sprintf(format, args...))
 	}
 	if v == nil {
-		return bad("null is not a value; use DeleteProperty to clear it")
+		return bad("null is not a value")
 	}
 	switch def.Type {
 	case TypeText:
@@ -139,7 +140,14 @@ func canonicalDecimal(v any) (string, bool) {
 	if d.IsZero() {
 		d.Negative = false
 	}
-	return d.Text('f'), true
+	out := d.Text('f')
+	if strings.HasSuffix(s, ".") && !strings.ContainsAny(s, "eE") && !strings.Contains(out, ".") {
+		// "12." is kept as typed: a client that sends one update per
+		// keystroke and shows the reply would otherwise lose the point
+		// before the user types the cents.
+		out += "."
+	}
+	return out, true
 }
 
 func kindOf(v any) string {

@@ -243,3 +243,54 @@ func TestCompatRoutesNeedTheirSession(t *testing.T) {
 	requireError(t, s.do(t, "POST", "/sessions/"+p.sid+"/load-graph", "graph=1", "Content-Type: application/x-www-form-urlencoded"), 415, "UNSUPPORTED_MEDIA_TYPE")
 	requireError(t, s.do(t, "POST", "/sessions/"+p.sid+"/save", nil, "Origin: "+evil), 403, "FORBIDDEN_ORIGIN")
 }
+
+// TestPrototypeFieldEditing follows what the original frontend sends while
+// a user edits fields (found by running it against this server in
+// Chromium): one UpdateProperty per keystroke with new_value, "" or null
+// when a field is emptied, and UpdateProperty of "name" to rename. Each
+// reply's graph is what the page shows next, so it must hold what the user
+// typed.
+func TestPrototypeFieldEditing(t *testing.T) {
+	s := startServer(t)
+	p := s.newProject(t, "Car")
+	phase := s.createNode(t, p.sid, p.root, "phase", "Body")
+	job := s.createNode(t, p.sid, phase, "job", "Panels")
+	task := s.createNode(t, p.sid, job, "task", "Sand")
+	update := func(node, prop string, value any) map[string]any {
+		t.Helper()
+		return s.ok(t, 200, "POST", "/commands/execute", map[string]any{"session_id": p.sid, "command_type": "UpdateProperty",
+			"data": map[string]any{"node_id": node, "property_id": prop, "new_value": value}})
+	}
+	shown := func(res map[string]any, node, prop string) any {
+		t.Helper()
+		n := findNode(rootsOf(t, res["graph"]), node)
+		require.NotNil(t, n, "node %s in the reply's graph", node)
+		return n["properties"].(map[string]any)[prop]
+	}
+
+	for _, typed := range []string{"1", "12", "12.", "12.5", "12.50"} {
+		res := update(task, "cost", typed)
+		assert.Equal(t, typed, shown(res, task, "cost"), "the reply shows the amount as typed so far")
+	}
+
+	update(phase, "start_date", "2026-12-20")
+	cleared := update(phase, "start_date", "")
+	assert.Nil(t, shown(cleared, phase, "start_date"), "an emptied date field clears the date")
+	update(task, "estimated_hours", 3.5)
+	hoursCleared := update(task, "estimated_hours", nil)
+	assert.Nil(t, shown(hoursCleared, task, "estimated_hours"), "null clears a number")
+	unchanged := update(task, "impact", "")
+	assert.Equal(t, seqOf(t, hoursCleared["seq"])+2, seqOf(t, unchanged["seq"]),
+		"clearing an unset field emits command:executing and command:executed, no graph event")
+	undone := s.ok(t, 200, "POST", "/sessions/"+p.sid+"/undo", nil)
+	assert.Equal(t, json.Number("3.5"), shown(undone, task, "estimated_hours"), "undo takes back the last real change, not the empty clear")
+	s.ok(t, 200, "POST", "/sessions/"+p.sid+"/redo", nil)
+
+	renamed := update(job, "name", "Doors")
+	assert.Equal(t, "Doors", findNode(rootsOf(t, renamed["graph"]), job)["name"], "setting the name property renames")
+	assert.NotContains(t, findNode(rootsOf(t, renamed["graph"]), job)["properties"], "name")
+
+	update(p.root, "vehicle", "Camaro")
+	requireError(t, s.do(t, "POST", "/commands/execute", map[string]any{"session_id": p.sid, "command_type": "UpdateProperty",
+		"data": map[string]any{"node_id": p.root, "property_id": "vehicle", "new_value": ""}}), 400, "INVALID_COMMAND")
+}
