@@ -259,8 +259,10 @@ func TestCommandEffects(t *testing.T) {
 			},
 		},
 		{
-			name:   "clearing what is not set changes nothing",
-			cmd:    func(f fixture) Command { return UpdateProperty{NodeID: f.task, PropertyID: "estimated_hours", Value: ""} },
+			name: "clearing what is not set changes nothing",
+			cmd: func(f fixture) Command {
+				return UpdateProperty{NodeID: f.task, PropertyID: "estimated_hours", Value: ""}
+			},
 			events: []string{},
 			check: func(t *testing.T, f fixture, a Applied) {
 				assert.Empty(t, a.Ops)
