@@ -3,7 +3,12 @@ package http
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"math"
 	nethttp "net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,5 +53,18 @@ func TestToWire(t *testing.T) {
 			}
 			assert.Equal(t, tc.details, we.Details)
 		})
+	}
+}
+
+// TestUnencodableReply: a reply that cannot be encoded is answered with the
+// wire's internal error, whole, however often it is written.
+func TestUnencodableReply(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.writeJSON(w, httptest.NewRequest(nethttp.MethodGet, "/x", nil), nethttp.StatusOK, map[string]any{"bad": math.NaN()})
+		assert.Equal(t, nethttp.StatusInternalServerError, w.Code)
+		assert.JSONEq(t, `{"error":{"code":"INTERNAL_ERROR","message":"internal server error"}}`, w.Body.String())
+		assert.True(t, strings.HasSuffix(w.Body.String(), "}\n"))
 	}
 }
