@@ -42,8 +42,11 @@
 // Config.CheckpointEvery records, when a session leaves memory and at Stop.
 // Start reads a small summary of every stored session; a session comes
 // into memory (checkpoint plus the records after it, replayed with the same
-// code paths) on its first request. A session with no clients that received
-// nothing but reads for Config.IdleTimeout checkpoints and asks the registry
-// to stop it; the registry agrees only when it has sent the session nothing
-// since, so no request is ever left in a stopped session's mailbox.
+// code paths) on its first request. Each session keeps its own receive
+// timeout (session_idle.go): one with no clients that received nothing but
+// quiet requests (reads, marked actor.NotInfluenceReceiveTimeout) for
+// Config.IdleTimeout checkpoints and asks the registry to stop it; the
+// registry agrees only when it has sent the session nothing since, so no
+// request is ever left in a stopped session's mailbox. A stopped session
+// leaves nothing behind but the registry's summary of it.
 package actors

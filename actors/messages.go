@@ -22,8 +22,7 @@ type reply[T any] struct {
 // asks declares that a request is answered with a *reply[T], sent to
 // ReplyTo. The address travels in the message, not in protoactor's envelope,
 // so the registry can pass a request on as it is and the session sees the
-// bare message (which is how protoactor tells reads, NotInfluenceReceiveTimeout,
-// from activity). Deadline is when its asker stops waiting (zero: never): a
+// bare message (which is how it tells quiet requests from activity). Deadline is when its asker stops waiting (zero: never): a
 // request still queued then is answered ErrUnavailable and not handled, so a
 // command whose caller was told "unavailable" cannot happen later behind its
 // back.
@@ -57,17 +56,16 @@ type request interface {
 	expired(now time.Time) bool
 }
 
-// readOnly marks the requests that only read a session: they do not count
-// as activity that keeps it in memory (if it leaves, the next read brings it
-// back). The registry asks with isReadOnly.
-type readOnly struct{}
+// quiet marks the requests that are not activity: they do not restart a
+// session's idle clock (its receive timeout), so they never keep it in
+// memory; if it leaves, the next one brings it back. They are the reads,
+// which change nothing a checkpoint would not hold, and closeSession, which
+// either ends the session or is cleanup's probe of an idle one. The marker
+// is protoactor's own, actor.NotInfluenceReceiveTimeout.
+type quiet struct{}
 
-func (readOnly) readOnly() {}
-
-func isReadOnly(m request) bool {
-	_, ok := m.(interface{ readOnly() })
-	return ok
-}
+// NotInfluenceReceiveTimeout implements actor.NotInfluenceReceiveTimeout.
+func (quiet) NotInfluenceReceiveTimeout() {}
 
 // Requests a session handles. The registry routes each of them to its
 // session (toSession).
@@ -129,34 +127,35 @@ type (
 	// lost. The reply says whether the session closed.
 	closeSession struct {
 		asks[bool]
+		quiet
 		IdleBefore time.Time
 	}
 
 	getInfo struct {
 		asks[*Info]
-		readOnly
+		quiet
 	}
 	// ready asks whether the session serves: it is answered after the
 	// session stored (or restored) itself, with the error if that failed.
 	ready struct {
 		asks[struct{}]
-		readOnly
+		quiet
 	}
 	getTree struct {
 		asks[*Tree]
-		readOnly
+		quiet
 	}
 	// getNode asks for one node; with ProjectID set, only of that project.
 	getNode struct {
 		asks[*model.NodeView]
-		readOnly
+		quiet
 		ProjectID string
 		NodeID    string
 	}
 	// search searches the graph; with ProjectID set, only that project's.
 	search struct {
 		asks[[]model.SearchResult]
-		readOnly
+		quiet
 		ProjectID string
 		Query     model.SearchQuery
 	}
@@ -164,7 +163,7 @@ type (
 	// Limit of them, and no more bytes than MaxBytes past the first.
 	eventsAfter struct {
 		asks[*EventsPage]
-		readOnly
+		quiet
 		Seq      uint64
 		Limit    int
 		MaxBytes int
@@ -173,13 +172,13 @@ type (
 	// a project file.
 	exportProject struct {
 		asks[[]byte]
-		readOnly
+		quiet
 		ProjectID string
 	}
 	// getProject asks for the open project, which must be ProjectID.
 	getProject struct {
 		asks[*Project]
-		readOnly
+		quiet
 		ProjectID string
 	}
 )
@@ -239,18 +238,15 @@ type (
 	}
 )
 
-// idleCheck is the registry asking a session that received nothing but
-// reads for IdleTimeout whether it can leave memory; it answers with
-// sessionIdle when it can.
-type idleCheck struct{}
-
-// idleScan is the registry's timer: time to look for idle sessions.
-type idleScan struct{}
+// idleTimeout is a session's receive timeout firing: it received nothing
+// but quiet requests for Config.IdleTimeout (see idleClock).
+type idleTimeout struct{}
 
 // Messages a session tells the registry. Gen names the incarnation that
 // sent it, so a late word of an earlier one is ignored.
 type (
-	// sessionIdle asks the registry to passivate the session. Handled counts
+	// sessionIdle asks the registry to passivate the session: its receive
+	// timeout fired and nobody watches it. Handled counts
 	// the requests the session received; the registry agrees only when it
 	// forwarded no more than that, so nothing is left in the mailbox when
 	// the session stops. Summary is what List shows while it is stored.
@@ -280,6 +276,7 @@ type entryView struct {
 	Gen       uint64
 	Forwarded uint64
 	Parked    int
+	Children  int // the registry's own children: none, sessions are spawned from the root
 }
 
 // passiveDeleted reports to the registry how deleting a stored session
@@ -317,8 +314,8 @@ func (m *toSession) address(replyTo *actor.PID, deadline time.Time) { m.Msg.addr
 func (m *toSession) refuse(c actor.SenderContext, err error)        { m.Msg.refuse(c, err) }
 func (m *toSession) expired(now time.Time) bool                     { return m.Msg.expired(now) }
 
-// IgnoreDeadLetterLogging: the registry's timer may fire after it stopped.
-func (*idleScan) IgnoreDeadLetterLogging() {}
+// IgnoreDeadLetterLogging: a session may stop while its timeout is on its way.
+func (*idleTimeout) IgnoreDeadLetterLogging() {}
 
-// IgnoreDeadLetterLogging: a session may stop while the check is on its way.
-func (*idleCheck) IgnoreDeadLetterLogging() {}
+// NotInfluenceReceiveTimeout: the timeout itself is not activity.
+func (*idleTimeout) NotInfluenceReceiveTimeout() {}
