@@ -8,10 +8,12 @@ import (
 	"github.com/talus-tally/server/model"
 )
 
-// Messages are plain values: no pointers into a graph, no channels, no funcs
-// (Subscription.Sub, the subscriber's queue, is the one exception, the way a
-// PID would be). Every request embeds asks[T]: its reply is a *reply[T],
-// which carries the domain error inside.
+// Messages are plain values: no pointers into a graph, no channels, no funcs.
+// Two exceptions: Subscription.Sub, the subscriber's queue, the way a PID
+// would be; and a request's claim, the one cell its asker and its handler
+// both touch (atomically), which decides whether it happens (claim.go).
+// Every request embeds asks[T]: its reply is a *reply[T], which carries the
+// domain error inside.
 
 // reply answers a request: the value asked for, or the error that stopped it.
 type reply[T any] struct {
@@ -22,13 +24,14 @@ type reply[T any] struct {
 // asks declares that a request is answered with a *reply[T], sent to
 // ReplyTo. The address travels in the message, not in protoactor's envelope,
 // so the registry can pass a request on as it is and the session sees the
-// bare message (which is how it tells quiet requests from activity). Deadline is when its asker stops waiting (zero: never): a
-// request still queued then is answered ErrUnavailable and not handled, so a
-// command whose caller was told "unavailable" cannot happen later behind its
-// back.
+// bare message (which is how it tells quiet requests from activity).
+// Deadline is when its asker stops waiting (zero: never); claim decides,
+// between the asker and the actor, whether the request happens at all
+// (claim.go), so "unavailable" never means "done after all".
 type asks[T any] struct {
 	ReplyTo  *actor.PID
 	Deadline time.Time
+	claim    claim
 }
 
 // answer replies to the asker.
@@ -44,16 +47,13 @@ func (a *asks[T]) address(replyTo *actor.PID, deadline time.Time) {
 	a.ReplyTo, a.Deadline = replyTo, deadline
 }
 
-func (a *asks[T]) expired(now time.Time) bool {
-	return !a.Deadline.IsZero() && now.After(a.Deadline)
-}
-
 // request is any message that expects a reply. Requests are sent as
 // pointers; the asker addresses them once, before sending.
 type request interface {
 	refuse(c actor.SenderContext, err error)
 	address(replyTo *actor.PID, deadline time.Time)
-	expired(now time.Time) bool
+	claimer
+	abandon() bool
 }
 
 // quiet marks the requests that are not activity: they do not restart a
@@ -73,18 +73,21 @@ type (
 	// execute runs a command.
 	execute struct {
 		asks[*Executed]
+		lateClaim
 		Req ExecuteRequest
 	}
 	// undo reverses the newest step of the undo stack. CommandID names the
 	// undo itself, so a retried undo is answered again and not applied twice.
 	undo struct {
 		asks[*Executed]
+		lateClaim
 		CommandID    string
 		IncludeGraph bool
 	}
 	// redo applies again the newest step of the redo stack.
 	redo struct {
 		asks[*Executed]
+		lateClaim
 		CommandID    string
 		IncludeGraph bool
 	}
@@ -97,6 +100,7 @@ type (
 	// session's graph.
 	createProject struct {
 		asks[*Project]
+		lateClaim
 		TemplateID string
 		Name       string
 	}
@@ -104,6 +108,7 @@ type (
 	// replacing the session's graph: a load or an import.
 	openFile struct {
 		asks[*Project]
+		lateClaim
 		ProjectID string
 		File      []byte
 	}
@@ -309,10 +314,12 @@ type parked struct {
 	sender *actor.PID
 }
 
-// toSession is addressed, refused and timed as the request it carries.
+// toSession is addressed, refused and claimed as the request it carries.
 func (m *toSession) address(replyTo *actor.PID, deadline time.Time) { m.Msg.address(replyTo, deadline) }
 func (m *toSession) refuse(c actor.SenderContext, err error)        { m.Msg.refuse(c, err) }
-func (m *toSession) expired(now time.Time) bool                     { return m.Msg.expired(now) }
+func (m *toSession) start(now time.Time) bool                       { return m.Msg.start(now) }
+func (m *toSession) givenUp(now time.Time) bool                     { return m.Msg.givenUp(now) }
+func (m *toSession) abandon() bool                                  { return m.Msg.abandon() }
 
 // IgnoreDeadLetterLogging: a session may stop while its timeout is on its way.
 func (*idleTimeout) IgnoreDeadLetterLogging() {}

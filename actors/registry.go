@@ -136,7 +136,7 @@ func (r *registry) Receive(c actor.Context) {
 
 	if req, ok := c.Message().(request); ok {
 		switch {
-		case req.expired(time.Now()):
+		case req.givenUp(time.Now()):
 			// Its asker was told ErrUnavailable: spawning or deleting a
 			// session now would do what it thinks did not happen.
 			req.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
@@ -157,6 +157,10 @@ func (r *registry) Receive(c actor.Context) {
 	case *toSession:
 		r.route(c, m.SessionID, m.Msg)
 	case *spawnSession:
+		if !m.start(time.Now()) {
+			m.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
+			return
+		}
 		if _, taken := r.sessions[m.SessionID]; taken {
 			m.refuse(c, fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID))
 			return
@@ -256,6 +260,10 @@ func (r *registry) route(c actor.Context, sid string, msg request) {
 	case draining, deleting:
 		e.parked = append(e.parked, parked{msg: msg})
 	case stopped:
+		if msg.givenUp(time.Now()) {
+			msg.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
+			return // held while the session stopped: not worth bringing it back
+		}
 		if cl, ok := msg.(*closeSession); ok {
 			r.closeStored(c, sid, e, cl) // without loading it
 			return
@@ -341,6 +349,10 @@ func (r *registry) terminated(c actor.Context, who *actor.PID) {
 func (r *registry) closeStored(c actor.Context, sid string, e *entry, m *closeSession) {
 	if !m.IdleBefore.IsZero() && !e.summary.LastActivity.Before(m.IdleBefore) {
 		m.answer(c, false, nil)
+		return
+	}
+	if !m.start(time.Now()) {
+		m.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
 		return
 	}
 	e.state = deleting

@@ -112,9 +112,9 @@ func (s *session) Receive(c actor.Context) {
 		case s.closed:
 			req.refuse(c, fmt.Errorf("session %s: %w", s.id, ErrSessionNotFound))
 			return
-		case req.expired(now):
-			// Its asker already got ErrUnavailable: doing it now would make
-			// "unavailable" mean "done after all".
+		case !admit(req, msg, now):
+			// Its asker gave up and was told ErrUnavailable: doing it now
+			// would make "unavailable" mean "done after all".
 			req.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
 			return
 		case s.broken != nil:
@@ -135,13 +135,13 @@ func (s *session) Receive(c actor.Context) {
 	case *actor.Stopped:
 		s.stopped()
 	case *execute:
-		v, err := s.execute(m.Req, m.Deadline)
+		v, err := s.execute(m.Req, m)
 		m.answer(c, s.withFailure(v, err, m.Req.IncludeGraph), err)
 	case *undo:
-		v, err := s.step(m.CommandID, false, m.IncludeGraph, m.Deadline)
+		v, err := s.step(m.CommandID, false, m.IncludeGraph, m)
 		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
 	case *redo:
-		v, err := s.step(m.CommandID, true, m.IncludeGraph, m.Deadline)
+		v, err := s.step(m.CommandID, true, m.IncludeGraph, m)
 		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
 	case *resetDirty:
 		v, err := s.resetDirty()
@@ -190,6 +190,15 @@ func (s *session) Receive(c actor.Context) {
 		v, err := s.project(m.ProjectID)
 		m.answer(c, v, err)
 	}
+}
+
+// admit claims a request as the session takes it (claim.go), or, for one
+// its handler claims later, checks that its asker still waits.
+func admit(req request, msg any, now time.Time) bool {
+	if late(msg) {
+		return !req.givenUp(now)
+	}
+	return req.start(now)
 }
 
 // started loads a restored session from the store, or makes a new one
