@@ -190,3 +190,53 @@ func TestStopHonoursContext(t *testing.T) {
 	}
 	_ = release() // the system is down: the command's answer may not come back
 }
+
+// TestCanceledMidWait: requests whose caller's context is cancelled while
+// they wait on a busy session return at once with the context's error (the
+// ones queued behind, and the command the session is in the middle of),
+// and none of them happens.
+func TestCanceledMidWait(t *testing.T) {
+	s := start(t, Config{RequestTimeout: time.Hour}) // only the cancel can end the waits
+	sid, root := project(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started, rel := make(chan struct{}), make(chan struct{})
+	released := false
+	defer func() {
+		if !released {
+			close(rel)
+		}
+	}()
+	errs := make(chan error, 3)
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "busy", Command: blocking{NodeID: root, started: started, release: rel}})
+		errs <- err
+	}()
+	<-started
+	busy := entryOf(t, s, sid).Forwarded
+	go func() {
+		_, err := s.Info(ctx, sid)
+		errs <- err
+	}()
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "queued", Command: model.CreateNode{ParentID: root, Type: "phase", Name: "queued"}})
+		errs <- err
+	}()
+	waitEntry(t, s, sid, "both to wait behind the busy command", func(v entryView) bool { return v.Forwarded == busy+2 })
+
+	cancel()
+	for range 3 {
+		select {
+		case err := <-errs:
+			assert.ErrorIs(t, err, ErrUnavailable)
+			assert.ErrorIs(t, err, context.Canceled)
+		case <-time.After(waitLimit):
+			t.Fatal("a request still waits on the busy session after its context was cancelled")
+		}
+	}
+	released = true
+	close(rel)
+	tr := tree(t, s, sid)
+	assert.Equal(t, "Mustang", tr.Roots[0].Name, "the busy command was taken back: its caller had gone")
+	assert.Empty(t, tr.Roots[0].Children, "the queued one never ran")
+}
