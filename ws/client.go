@@ -127,7 +127,7 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 		c.leaveCurrent(ctx)
 	}
 	m := newMembership(c, j.SessionID)
-	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: m, LastSeq: j.LastSeq})
+	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: m, LastSeq: j.LastSeq, MaxMissedBytes: c.catchUpBytes()})
 	if err != nil {
 		if errors.Is(err, actors.ErrUnavailable) && c.member == nil {
 			c.member = m // the session may have added it after all (see actors.Client.Join): leave it
@@ -160,6 +160,17 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 			})
 		}
 	})
+}
+
+// catchUpBytes bounds the missed events a join replays: a client that is
+// further behind than its queue's budget would be dropped as slow before it
+// read them (and again on every rejoin), so it gets session:resync instead.
+// Under NamesBoth a graph event goes out twice.
+func (c *client) catchUpBytes() int {
+	if c.hello.Names == NamesBoth {
+		return max(c.srv.budget/2, 1)
+	}
+	return c.srv.budget
 }
 
 // leave stops watching the session named in p (or the current one).
