@@ -162,15 +162,19 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	})
 }
 
-// catchUpBytes bounds the missed events a join replays: a client that is
-// further behind than its queue's budget would be dropped as slow before it
-// read them (and again on every rejoin), so it gets session:resync instead.
-// Under NamesBoth a graph event goes out twice.
+// catchUpBytes bounds the missed events (their JSON) a join replays. They
+// are sent at once, beside up to the queue's budget of live events, and a
+// connection with more than MaxBufferedBytes waiting is closed: a client
+// further behind would be dropped on every rejoin and never catch up, so it
+// gets session:resync instead. Half the room is left for framing and
+// replies; under NamesBoth a graph event goes out twice.
 func (c *client) catchUpBytes() int {
+	cfg := c.srv.sio.Engine().Config()
+	n := max((cfg.MaxBufferedBytes-cfg.MaxQueueBytes)/2, 1)
 	if c.hello.Names == NamesBoth {
-		return max(c.srv.budget/2, 1)
+		n = max(n/2, 1)
 	}
-	return c.srv.budget
+	return n
 }
 
 // leave stops watching the session named in p (or the current one).

@@ -314,15 +314,16 @@ func TestUnknownEventNamesRefused(t *testing.T) {
 }
 
 // TestCatchUpOverBudgetResyncs: a client that joins further behind than
-// its queue's byte budget gets joined and then session:resync (the graph
-// and its seq) instead of the missed events, which would have dropped it as
-// slow on every rejoin; it stays connected and gets live events after.
+// its connection can buffer gets joined and then session:resync (the graph
+// and its seq) instead of the missed events, which would have closed its
+// connection on every rejoin; it stays connected and gets live events after.
+// Here the bound is (16 KiB buffered - 4 KiB queue) / 2 = 6 KiB of events.
 func TestCatchUpOverBudgetResyncs(t *testing.T) {
 	const budget = 4 << 10
 	f := start(t, ws.Config{Engine: engineio.Config{MaxQueueBytes: budget, MaxBufferedBytes: 4 * budget}})
 	sid, root := f.project(t)
 	name := strings.Repeat("n", 200)
-	for i := range 40 { // about 40 * 300 bytes of events: well past the budget
+	for i := range 40 { // about 40 * 700 bytes of events: well past the bound
 		_, err := f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: fmt.Sprint(name, i)}})
 		require.NoError(t, err)
 	}
