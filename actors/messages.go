@@ -251,10 +251,10 @@ type idleTimeout struct{}
 // sent it, so a late word of an earlier one is ignored.
 type (
 	// sessionIdle asks the registry to passivate the session: its receive
-	// timeout fired and nobody watches it. Handled counts
-	// the requests the session received; the registry agrees only when it
-	// forwarded no more than that, so nothing is left in the mailbox when
-	// the session stops. Summary is what List shows while it is stored.
+	// timeout fired and nobody watches it. Handled counts the requests the
+	// session received; the registry agrees only when it forwarded no more
+	// than that, so nothing is left in the mailbox when the session stops.
+	// Summary is what List shows while it is stored.
 	sessionIdle struct {
 		SessionID string
 		Gen       uint64

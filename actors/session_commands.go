@@ -45,6 +45,9 @@ func (s *session) execute(req ExecuteRequest, cl claimer) (*Executed, error) {
 			s.log.Error("command failed on a bug", "command_id", id, "command_type", ctype, "err", err)
 		}
 		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: wire.From(err)})
+		if cerr := s.claim(cl, nil); cerr != nil {
+			return nil, cerr // an abandoned request leaves no trace, not even its failure
+		}
 		if jerr := s.commit(); jerr != nil {
 			return nil, jerr
 		}
@@ -202,7 +205,11 @@ func (s *session) claim(cl claimer, ops []model.Op) error {
 		return nil
 	}
 	s.unjournaled = nil
-	s.unstage(func() { s.revert(ops) })
+	s.unstage(func() {
+		if len(ops) > 0 {
+			s.revert(ops)
+		}
+	})
 	s.log.Warn("change finished after its request's deadline; it is taken back", "ops", len(ops))
 	return fmt.Errorf("%w: the change took longer than its request's deadline", ErrUnavailable)
 }
