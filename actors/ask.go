@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -86,7 +87,12 @@ func (*replies) Stop(*actor.PID) {}
 var errGone = fmt.Errorf("%w: no such actor", ErrUnavailable)
 
 // ask sends msg to pid and waits for the answer until ctx ends or the
-// request timeout passes. "No answer" is ErrUnavailable; the domain error
+// request timeout passes. "No answer" is ErrUnavailable, and it means the
+// request did not happen: the asker abandons it (claim.go) as it stops
+// waiting, so the actor never does it later. When the actor had already
+// started it, the answer is the outcome and the asker waits for it, past
+// its deadline, for at most one more request timeout; a caller that left
+// (ctx cancelled) does not wait, nobody would read it. The domain error
 // comes inside the reply.
 func ask[T any](ctx context.Context, c *Client, pid *actor.PID, msg request) (T, error) {
 	var zero T
@@ -105,26 +111,43 @@ func ask[T any](ctx context.Context, c *Client, pid *actor.PID, msg request) (T,
 
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
+	var why error
 	select {
 	case res := <-answer:
-		if _, ok := res.(*actor.DeadLetterResponse); ok {
-			return zero, errGone
-		}
-		r, ok := res.(*reply[T])
-		if !ok {
-			return zero, fmt.Errorf("%w: reply %T to %T", model.ErrInternal, res, msg)
-		}
-		return r.Value, r.Err
+		return decode[T](res, msg)
 	case <-ctx.Done():
+		why = ctx.Err()
+	case <-timer.C:
+		why = errors.New("no answer in time")
+	case <-c.stopped:
+		why = errors.New("stopping")
+	}
+	if msg.abandon() || errors.Is(why, context.Canceled) {
 		c.replies.forget(to)
-		return zero, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		return zero, fmt.Errorf("%w: %w", ErrUnavailable, why)
+	}
+	timer.Reset(c.cfg.RequestTimeout)
+	select {
+	case res := <-answer:
+		return decode[T](res, msg)
 	case <-timer.C:
 		c.replies.forget(to)
-		return zero, fmt.Errorf("%w: no answer in time", ErrUnavailable)
-	case <-c.stopped:
-		c.replies.forget(to)
-		return zero, fmt.Errorf("%w: stopping", ErrUnavailable)
+		c.cfg.Logger.Warn("a request the session started did not finish in time; its outcome is unknown", "request", fmt.Sprintf("%T", msg))
+		return zero, fmt.Errorf("%w: started, but not finished in time: its outcome is unknown", ErrUnavailable)
 	}
+}
+
+// decode reads an answer to msg.
+func decode[T any](res any, msg request) (T, error) {
+	var zero T
+	if _, ok := res.(*actor.DeadLetterResponse); ok {
+		return zero, errGone
+	}
+	r, ok := res.(*reply[T])
+	if !ok {
+		return zero, fmt.Errorf("%w: reply %T to %T", model.ErrInternal, res, msg)
+	}
+	return r.Value, r.Err
 }
 
 // deadline is when a request stops waiting: after the configured timeout,

@@ -111,12 +111,16 @@ func (e *Executed) Reply(withGraph bool) wire.ExecuteReply {
 }
 
 // Subscription asks to watch a session. With LastSeq set the reply carries
-// every event after it (or a Resync when that history is gone); live events
-// after the reply's Seq go to Sub.
+// every event after it, or a Resync when that history is gone or when those
+// events come to more than MaxMissedBytes (of their JSON; 0: no bound): a
+// subscriber whose queue could not take them gets the graph instead, rather
+// than being dropped as slow on every join. Live events after the reply's
+// Seq go to Sub.
 type Subscription struct {
-	ClientID string
-	Sub      Subscriber
-	LastSeq  *uint64
+	ClientID       string
+	Sub            Subscriber
+	LastSeq        *uint64
+	MaxMissedBytes int
 }
 
 // Joined answers a Subscription.
@@ -126,7 +130,7 @@ type Joined struct {
 	ActiveClients int
 	Seq           uint64   // events up to Seq are in Missed or Resync; later ones go to Sub
 	Missed        []*Event // with LastSeq: the events after it, in order
-	Resync        *Tree    // with LastSeq older than the kept history
+	Resync        *Tree    // instead, with LastSeq older than the kept history or too much behind
 }
 
 // fanOut bounds the requests List and Cleanup have in flight at once.

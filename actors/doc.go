@@ -8,10 +8,11 @@
 //   - The caller side (client.go, client_projects.go, ask.go) runs on the
 //     caller's goroutine: every call is a request that waits for its
 //     answer until the caller's context ends or the request timeout
-//     passes, whichever is first (ErrUnavailable). The request carries
-//     that deadline, and a session that reads it later refuses it rather
-//     than handle it, so a command whose caller was told "unavailable"
-//     does not happen afterwards behind its back.
+//     passes, whichever is first (ErrUnavailable). The caller and the
+//     actor claim the request (claim.go): a caller that stops waiting
+//     abandons it, and the actor then never does it; an actor that started
+//     it first (before its journal write) makes the caller wait for the
+//     real outcome. So "unavailable" never means "done after all".
 //   - The registry actor (registry.go) knows every session, in memory or
 //     only in the store, and routes every request to its session. It owns
 //     the lifecycle: it spawns sessions, brings stored ones back
@@ -42,8 +43,11 @@
 // Config.CheckpointEvery records, when a session leaves memory and at Stop.
 // Start reads a small summary of every stored session; a session comes
 // into memory (checkpoint plus the records after it, replayed with the same
-// code paths) on its first request. A session with no clients that received
-// nothing but reads for Config.IdleTimeout checkpoints and asks the registry
-// to stop it; the registry agrees only when it has sent the session nothing
-// since, so no request is ever left in a stopped session's mailbox.
+// code paths) on its first request. Each session keeps its own receive
+// timeout (session_idle.go): one with no clients that received nothing but
+// quiet requests (reads, marked actor.NotInfluenceReceiveTimeout) for
+// Config.IdleTimeout checkpoints and asks the registry to stop it; the
+// registry agrees only when it has sent the session nothing since, so no
+// request is ever left in a stopped session's mailbox. A stopped session
+// leaves nothing behind but the registry's summary of it.
 package actors

@@ -63,7 +63,7 @@ type Subscriber interface {
 
 // Reasons a session gives a Subscriber in Closed.
 const (
-	ReasonSlowConsumer  = "SLOW_CONSUMER"
+	ReasonSlowConsumer  = wire.CodeSlowConsumer // the client is told this code too
 	ReasonSessionClosed = "SESSION_CLOSED"
 	ReasonReplaced      = "REPLACED" // the same client id joined again with another queue
 	ReasonShutdown      = "SERVER_SHUTDOWN"

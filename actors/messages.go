@@ -8,10 +8,12 @@ import (
 	"github.com/talus-tally/server/model"
 )
 
-// Messages are plain values: no pointers into a graph, no channels, no funcs
-// (Subscription.Sub, the subscriber's queue, is the one exception, the way a
-// PID would be). Every request embeds asks[T]: its reply is a *reply[T],
-// which carries the domain error inside.
+// Messages are plain values: no pointers into a graph, no channels, no funcs.
+// Two exceptions: Subscription.Sub, the subscriber's queue, the way a PID
+// would be; and a request's claim, the one cell its asker and its handler
+// both touch (atomically), which decides whether it happens (claim.go).
+// Every request embeds asks[T]: its reply is a *reply[T], which carries the
+// domain error inside.
 
 // reply answers a request: the value asked for, or the error that stopped it.
 type reply[T any] struct {
@@ -22,14 +24,14 @@ type reply[T any] struct {
 // asks declares that a request is answered with a *reply[T], sent to
 // ReplyTo. The address travels in the message, not in protoactor's envelope,
 // so the registry can pass a request on as it is and the session sees the
-// bare message (which is how protoactor tells reads, NotInfluenceReceiveTimeout,
-// from activity). Deadline is when its asker stops waiting (zero: never): a
-// request still queued then is answered ErrUnavailable and not handled, so a
-// command whose caller was told "unavailable" cannot happen later behind its
-// back.
+// bare message (which is how it tells quiet requests from activity).
+// Deadline is when its asker stops waiting (zero: never); claim decides,
+// between the asker and the actor, whether the request happens at all
+// (claim.go), so "unavailable" never means "done after all".
 type asks[T any] struct {
 	ReplyTo  *actor.PID
 	Deadline time.Time
+	claim    claim
 }
 
 // answer replies to the asker.
@@ -45,29 +47,25 @@ func (a *asks[T]) address(replyTo *actor.PID, deadline time.Time) {
 	a.ReplyTo, a.Deadline = replyTo, deadline
 }
 
-func (a *asks[T]) expired(now time.Time) bool {
-	return !a.Deadline.IsZero() && now.After(a.Deadline)
-}
-
 // request is any message that expects a reply. Requests are sent as
 // pointers; the asker addresses them once, before sending.
 type request interface {
 	refuse(c actor.SenderContext, err error)
 	address(replyTo *actor.PID, deadline time.Time)
-	expired(now time.Time) bool
+	claimer
+	abandon() bool
 }
 
-// readOnly marks the requests that only read a session: they do not count
-// as activity that keeps it in memory (if it leaves, the next read brings it
-// back). The registry asks with isReadOnly.
-type readOnly struct{}
+// quiet marks the requests that are not activity: they do not restart a
+// session's idle clock (its receive timeout), so they never keep it in
+// memory; if it leaves, the next one brings it back. They are the reads,
+// which change nothing a checkpoint would not hold, and closeSession, which
+// either ends the session or is cleanup's probe of an idle one. The marker
+// is protoactor's own, actor.NotInfluenceReceiveTimeout.
+type quiet struct{}
 
-func (readOnly) readOnly() {}
-
-func isReadOnly(m request) bool {
-	_, ok := m.(interface{ readOnly() })
-	return ok
-}
+// NotInfluenceReceiveTimeout implements actor.NotInfluenceReceiveTimeout.
+func (quiet) NotInfluenceReceiveTimeout() {}
 
 // Requests a session handles. The registry routes each of them to its
 // session (toSession).
@@ -75,18 +73,21 @@ type (
 	// execute runs a command.
 	execute struct {
 		asks[*Executed]
+		lateClaim
 		Req ExecuteRequest
 	}
 	// undo reverses the newest step of the undo stack. CommandID names the
 	// undo itself, so a retried undo is answered again and not applied twice.
 	undo struct {
 		asks[*Executed]
+		lateClaim
 		CommandID    string
 		IncludeGraph bool
 	}
 	// redo applies again the newest step of the redo stack.
 	redo struct {
 		asks[*Executed]
+		lateClaim
 		CommandID    string
 		IncludeGraph bool
 	}
@@ -99,6 +100,7 @@ type (
 	// session's graph.
 	createProject struct {
 		asks[*Project]
+		lateClaim
 		TemplateID string
 		Name       string
 	}
@@ -106,6 +108,7 @@ type (
 	// replacing the session's graph: a load or an import.
 	openFile struct {
 		asks[*Project]
+		lateClaim
 		ProjectID string
 		File      []byte
 	}
@@ -129,34 +132,35 @@ type (
 	// lost. The reply says whether the session closed.
 	closeSession struct {
 		asks[bool]
+		quiet
 		IdleBefore time.Time
 	}
 
 	getInfo struct {
 		asks[*Info]
-		readOnly
+		quiet
 	}
 	// ready asks whether the session serves: it is answered after the
 	// session stored (or restored) itself, with the error if that failed.
 	ready struct {
 		asks[struct{}]
-		readOnly
+		quiet
 	}
 	getTree struct {
 		asks[*Tree]
-		readOnly
+		quiet
 	}
 	// getNode asks for one node; with ProjectID set, only of that project.
 	getNode struct {
 		asks[*model.NodeView]
-		readOnly
+		quiet
 		ProjectID string
 		NodeID    string
 	}
 	// search searches the graph; with ProjectID set, only that project's.
 	search struct {
 		asks[[]model.SearchResult]
-		readOnly
+		quiet
 		ProjectID string
 		Query     model.SearchQuery
 	}
@@ -164,7 +168,7 @@ type (
 	// Limit of them, and no more bytes than MaxBytes past the first.
 	eventsAfter struct {
 		asks[*EventsPage]
-		readOnly
+		quiet
 		Seq      uint64
 		Limit    int
 		MaxBytes int
@@ -173,13 +177,13 @@ type (
 	// a project file.
 	exportProject struct {
 		asks[[]byte]
-		readOnly
+		quiet
 		ProjectID string
 	}
 	// getProject asks for the open project, which must be ProjectID.
 	getProject struct {
 		asks[*Project]
-		readOnly
+		quiet
 		ProjectID string
 	}
 )
@@ -239,21 +243,18 @@ type (
 	}
 )
 
-// idleCheck is the registry asking a session that received nothing but
-// reads for IdleTimeout whether it can leave memory; it answers with
-// sessionIdle when it can.
-type idleCheck struct{}
-
-// idleScan is the registry's timer: time to look for idle sessions.
-type idleScan struct{}
+// idleTimeout is a session's receive timeout firing: it received nothing
+// but quiet requests for Config.IdleTimeout (see idleClock).
+type idleTimeout struct{}
 
 // Messages a session tells the registry. Gen names the incarnation that
 // sent it, so a late word of an earlier one is ignored.
 type (
-	// sessionIdle asks the registry to passivate the session. Handled counts
-	// the requests the session received; the registry agrees only when it
-	// forwarded no more than that, so nothing is left in the mailbox when
-	// the session stops. Summary is what List shows while it is stored.
+	// sessionIdle asks the registry to passivate the session: its receive
+	// timeout fired and nobody watches it. Handled counts the requests the
+	// session received; the registry agrees only when it forwarded no more
+	// than that, so nothing is left in the mailbox when the session stops.
+	// Summary is what List shows while it is stored.
 	sessionIdle struct {
 		SessionID string
 		Gen       uint64
@@ -280,6 +281,7 @@ type entryView struct {
 	Gen       uint64
 	Forwarded uint64
 	Parked    int
+	Children  int // the registry's own children: none, sessions are spawned from the root
 }
 
 // passiveDeleted reports to the registry how deleting a stored session
@@ -312,13 +314,15 @@ type parked struct {
 	sender *actor.PID
 }
 
-// toSession is addressed, refused and timed as the request it carries.
+// toSession is addressed, refused and claimed as the request it carries.
 func (m *toSession) address(replyTo *actor.PID, deadline time.Time) { m.Msg.address(replyTo, deadline) }
 func (m *toSession) refuse(c actor.SenderContext, err error)        { m.Msg.refuse(c, err) }
-func (m *toSession) expired(now time.Time) bool                     { return m.Msg.expired(now) }
+func (m *toSession) start(now time.Time) bool                       { return m.Msg.start(now) }
+func (m *toSession) givenUp(now time.Time) bool                     { return m.Msg.givenUp(now) }
+func (m *toSession) abandon() bool                                  { return m.Msg.abandon() }
 
-// IgnoreDeadLetterLogging: the registry's timer may fire after it stopped.
-func (*idleScan) IgnoreDeadLetterLogging() {}
+// IgnoreDeadLetterLogging: a session may stop while its timeout is on its way.
+func (*idleTimeout) IgnoreDeadLetterLogging() {}
 
-// IgnoreDeadLetterLogging: a session may stop while the check is on its way.
-func (*idleCheck) IgnoreDeadLetterLogging() {}
+// NotInfluenceReceiveTimeout: the timeout itself is not activity.
+func (*idleTimeout) NotInfluenceReceiveTimeout() {}

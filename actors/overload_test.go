@@ -190,3 +190,106 @@ func TestStopHonoursContext(t *testing.T) {
 	}
 	_ = release() // the system is down: the command's answer may not come back
 }
+
+// TestCanceledMidWait: requests whose caller's context is cancelled while
+// they wait on a busy session return at once with the context's error (the
+// ones queued behind, and the command the session is in the middle of),
+// and none of them happens or leaves an event.
+func TestCanceledMidWait(t *testing.T) {
+	s := start(t, Config{RequestTimeout: time.Hour}) // only the cancel can end the waits
+	sid, root := project(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started, rel := make(chan struct{}), make(chan struct{})
+	released := false
+	defer func() {
+		if !released {
+			close(rel)
+		}
+	}()
+	errs := make(chan error, 4)
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "busy", Command: blocking{NodeID: root, started: started, release: rel}})
+		errs <- err
+	}()
+	<-started
+	busy := entryOf(t, s, sid).Forwarded
+	go func() {
+		_, err := s.Info(ctx, sid)
+		errs <- err
+	}()
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "queued", Command: model.CreateNode{ParentID: root, Type: "phase", Name: "queued"}})
+		errs <- err
+	}()
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "bad", Command: model.CreateNode{ParentID: "nowhere", Type: "phase", Name: "bad"}})
+		errs <- err
+	}()
+	waitEntry(t, s, sid, "all three to wait behind the busy command", func(v entryView) bool { return v.Forwarded == busy+3 })
+
+	cancel()
+	for range 4 {
+		select {
+		case err := <-errs:
+			assert.ErrorIs(t, err, ErrUnavailable)
+			assert.ErrorIs(t, err, context.Canceled)
+		case <-time.After(waitLimit):
+			t.Fatal("a request still waits on the busy session after its context was cancelled")
+		}
+	}
+	released = true
+	close(rel)
+	tr := tree(t, s, sid)
+	assert.Equal(t, "Mustang", tr.Roots[0].Name, "the busy command was taken back: its caller had gone")
+	assert.Empty(t, tr.Roots[0].Children, "the queued one never ran")
+	evs, _, err := allEventsAfter(context.Background(), s, sid, 0)
+	require.NoError(t, err)
+	for _, ev := range evs {
+		assert.NotContains(t, []string{"busy", "queued", "bad"}, ev.CommandID, "%s of an abandoned request", ev.Name)
+	}
+}
+
+// failing is a command that holds its session until released, then fails.
+type failing struct{ blocking }
+
+func (f failing) Apply(*model.Tx) (any, error) {
+	close(f.started)
+	<-f.release
+	return nil, &model.InvalidCommandError{Rule: "test", Reason: "fails once released"}
+}
+
+// TestAbandonedFailureLeavesNoTrace: a command that fails after its caller
+// gave up leaves no command:executing or command:failed behind: its caller
+// was told UNAVAILABLE, and the events say nothing else happened.
+func TestAbandonedFailureLeavesNoTrace(t *testing.T) {
+	s := start(t, Config{RequestTimeout: time.Hour})
+	sid, root := project(t, s)
+	q, _ := joinQueue(t, s, sid, "watcher", 64)
+	before := tree(t, s, sid).Seq
+	ctx, cancel := context.WithCancel(context.Background())
+	started, rel := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "fails", Command: failing{blocking{NodeID: root, started: started, release: rel}}})
+		done <- err
+	}()
+	<-started
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	close(rel)
+
+	// The next command takes the next seqs; look at what the watcher got.
+	createPhase(t, s, sid, root, "after")
+	var after []*Event
+	for _, ev := range takeUntil(t, q, model.EventCommandExecuted) {
+		if ev.Seq > before {
+			after = append(after, ev)
+		}
+	}
+	require.NotEmpty(t, after)
+	for _, ev := range after {
+		assert.NotEqual(t, "fails", ev.CommandID, "%s of the abandoned command", ev.Name)
+	}
+	assert.Equal(t, before+1, after[0].Seq, "no seq was spent on it")
+}

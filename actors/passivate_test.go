@@ -3,9 +3,13 @@ package actors
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+	"weak"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -220,4 +224,68 @@ func TestIdleHandshake(t *testing.T) {
 	again, err := askRegistry[entryView](ctx, s, &describe{SessionID: sid})
 	require.NoError(t, err)
 	assert.Greater(t, again.Gen, v.Gen)
+}
+
+// TestPassivatedLeavesNothing: a session that left memory is gone from
+// protoactor's process registry and from the registry actor's children,
+// and its actor (mailbox, context, session) is garbage: nothing holds it.
+func TestPassivatedLeavesNothing(t *testing.T) {
+	s, _ := startDurable(t, t.TempDir(), Config{IdleTimeout: 20 * time.Millisecond})
+	ctx := context.Background()
+	sid, root := project(t, s)
+	joinQueue(t, s, sid, "watcher", 64) // watched: it stays while we look
+	createPhase(t, s, sid, root, "Body")
+
+	name := sessionPrefix + sid
+	proc, ok := s.system.ProcessRegistry.GetLocal(name)
+	require.True(t, ok, "a live session is a registered process")
+	ap, ok := proc.(*actor.ActorProcess)
+	require.True(t, ok)
+	gone := weak.Make(ap)
+	proc, ap = nil, nil
+	assert.True(t, isLiveNow(t, s, sid), "a watched session stays in memory")
+
+	require.NoError(t, s.Leave(ctx, sid, "watcher"))
+	waitPassive(t, s, sid)
+	_, ok = s.system.ProcessRegistry.GetLocal(name)
+	assert.False(t, ok, "no process left under the session's name")
+	assert.Zero(t, entryOf(t, s, sid).Children, "the registry's child set holds nothing")
+	waitFor(t, "the stopped session to be garbage", func() bool {
+		runtime.GC()
+		return gone.Value() == nil
+	})
+
+	assert.Len(t, tree(t, s, sid).Roots[0].Children, 1, "and it comes back as it was")
+}
+
+// TestQuietRequestsDoNotKeepSessions: reads and cleanup's probe are quiet
+// (NotInfluenceReceiveTimeout): a session that gets nothing else leaves
+// memory although it is asked again and again, every few milliseconds. If
+// they counted as activity it would never be idle for IdleTimeout and the
+// test would fail at its bound. (A pause longer than IdleTimeout could let
+// it pass wrongly, never fail it.)
+func TestQuietRequestsDoNotKeepSessions(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	s, _ := startDurable(t, t.TempDir(), Config{IdleTimeout: idle})
+	ctx := context.Background()
+	sid, _ := project(t, s)
+	first := entryOf(t, s, sid).Gen
+	for i := 0; entryOf(t, s, sid).Gen == first; i++ {
+		var err error
+		switch i % 4 {
+		case 0:
+			_, err = s.Info(ctx, sid)
+		case 1:
+			_, err = s.Tree(ctx, sid)
+		case 2:
+			_, err = s.EventsAfter(ctx, sid, 0, 0)
+		default:
+			_, _, err = s.Cleanup(ctx, time.Now().Add(-time.Hour)) // closes nothing: all are newer
+		}
+		require.NoError(t, err)
+		require.Less(t, i, int(waitLimit/(5*time.Millisecond)), "the session never left memory")
+		time.Sleep(5 * time.Millisecond) // a gap: the registry agrees to a stop only with nothing in flight
+	}
+	_, err := s.Info(ctx, sid)
+	require.NoError(t, err, "it left and came back for the next read")
 }

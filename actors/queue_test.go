@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Queue is a bounded Subscriber: a buffered channel that a ws connection's
-// writer (or a test) drains. When it is full Deliver fails at once, and the
-// session drops the subscriber instead of waiting for it.
+// Queue is the tests' Subscriber: a bounded channel the test reads. When it
+// is full Deliver fails at once, and the session drops the subscriber
+// instead of waiting for it, as it would a real client (ws's membership).
 type Queue struct {
 	ch   chan *Event
 	done chan struct{}

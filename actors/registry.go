@@ -63,7 +63,6 @@ type entry struct {
 	pid       *actor.PID // the actor, while live or stopping
 	gen       uint64     // the incarnation of the live (or last) actor
 	forwarded uint64     // requests sent to this incarnation
-	active    time.Time  // when it last got a request that was not a read
 	project   string     // open project id, "" for none
 	summary   SessionSummary
 	parked    []parked // requests waiting for the session to stop or be deleted
@@ -137,7 +136,7 @@ func (r *registry) Receive(c actor.Context) {
 
 	if req, ok := c.Message().(request); ok {
 		switch {
-		case req.expired(time.Now()):
+		case req.givenUp(time.Now()):
 			// Its asker was told ErrUnavailable: spawning or deleting a
 			// session now would do what it thinks did not happen.
 			req.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
@@ -155,13 +154,13 @@ func (r *registry) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		r.self = c.Self()
-		r.scheduleScan(c)
-	case *idleScan:
-		r.scanIdle(c)
-		r.scheduleScan(c)
 	case *toSession:
 		r.route(c, m.SessionID, m.Msg)
 	case *spawnSession:
+		if !m.start(time.Now()) {
+			m.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
+			return
+		}
 		if _, taken := r.sessions[m.SessionID]; taken {
 			m.refuse(c, fmt.Errorf("%w: session id %q taken", model.ErrInternal, m.SessionID))
 			return
@@ -202,9 +201,9 @@ func (r *registry) Receive(c actor.Context) {
 	case *countSessions:
 		m.answer(c, len(r.sessions), nil)
 	case *describe:
-		var v entryView
+		v := entryView{Children: len(c.Children())}
 		if e := r.sessions[m.SessionID]; e != nil {
-			v = entryView{Live: e.state == live, Draining: e.state == draining, Gen: e.gen, Forwarded: e.forwarded, Parked: len(e.parked)}
+			v.Live, v.Draining, v.Gen, v.Forwarded, v.Parked = e.state == live, e.state == draining, e.gen, e.forwarded, len(e.parked)
 		}
 		m.answer(c, v, nil)
 	case *findProject:
@@ -261,6 +260,10 @@ func (r *registry) route(c actor.Context, sid string, msg request) {
 	case draining, deleting:
 		e.parked = append(e.parked, parked{msg: msg})
 	case stopped:
+		if msg.givenUp(time.Now()) {
+			msg.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
+			return // held while the session stopped: not worth bringing it back
+		}
 		if cl, ok := msg.(*closeSession); ok {
 			r.closeStored(c, sid, e, cl) // without loading it
 			return
@@ -277,40 +280,7 @@ func (r *registry) route(c actor.Context, sid string, msg request) {
 // passivation handshake.
 func (r *registry) forward(c actor.Context, e *entry, msg request) {
 	e.forwarded++
-	if !isReadOnly(msg) {
-		e.active = time.Now()
-	}
 	c.Send(e.pid, msg)
-}
-
-// scanEvery is how often the registry looks for idle sessions: a fraction
-// of the idle timeout, so a session leaves at most a quarter late.
-func (r *registry) scanEvery() time.Duration {
-	return min(max(r.cfg.IdleTimeout/4, time.Millisecond), time.Minute)
-}
-
-// scheduleScan arms the registry's one idle timer; every session's
-// idleness is judged from what the registry routes, so no session needs a
-// timer of its own.
-func (r *registry) scheduleScan(c actor.Context) {
-	if r.cfg.IdleTimeout <= 0 || r.stopping != nil {
-		return
-	}
-	system, self := c.ActorSystem(), c.Self()
-	time.AfterFunc(r.scanEvery(), func() { system.Root.Send(self, &idleScan{}) })
-}
-
-// scanIdle asks every session that got nothing but reads for IdleTimeout
-// whether it can leave. Its clock restarts, so one that cannot (a client
-// watches it) is asked again a whole IdleTimeout later.
-func (r *registry) scanIdle(c actor.Context) {
-	now := time.Now()
-	for _, e := range r.sessions {
-		if e.state == live && now.Sub(e.active) >= r.cfg.IdleTimeout {
-			e.active = now
-			c.Send(e.pid, &idleCheck{})
-		}
-	}
 }
 
 // spawn starts session sid's actor: new, or restoring from the store. The
@@ -330,12 +300,13 @@ func (r *registry) spawn(c actor.Context, sid string, e *entry, restoring bool) 
 	}
 	c.Watch(pid)
 	r.setPID(e, pid)
-	e.state, e.gen, e.forwarded, e.active = live, gen, 0, time.Now()
+	e.state, e.gen, e.forwarded = live, gen, 0
 	return nil
 }
 
-// idle passivates a session that asked for it, unless a request was sent
-// to it since it last looked (then it is busy again, and will ask again).
+// idle passivates a session that asked for it (its receive timeout), unless
+// a request was sent to it since it counted: that one is still in its
+// mailbox, and the session, busy again, will ask again if it stays idle.
 func (r *registry) idle(c actor.Context, m *sessionIdle) {
 	e := r.current(m.SessionID, m.Gen)
 	if e == nil || e.state != live || e.forwarded != m.Handled {
@@ -378,6 +349,10 @@ func (r *registry) terminated(c actor.Context, who *actor.PID) {
 func (r *registry) closeStored(c actor.Context, sid string, e *entry, m *closeSession) {
 	if !m.IdleBefore.IsZero() && !e.summary.LastActivity.Before(m.IdleBefore) {
 		m.answer(c, false, nil)
+		return
+	}
+	if !m.start(time.Now()) {
+		m.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
 		return
 	}
 	e.state = deleting

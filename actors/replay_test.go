@@ -56,7 +56,7 @@ func walkBoth(tb testing.TB, s *Client, sid string, copied *session, isRedo bool
 	}
 	for n := 0; ; n++ {
 		_, liveErr := step(context.Background(), sid, "", true)
-		_, copyErr := copied.step("", isRedo, true, time.Time{})
+		_, copyErr := copied.step("", isRedo, true, &undo{}) // no deadline: always claimed
 		require.Equal(tb, errors.Is(liveErr, done), errors.Is(copyErr, done), "step %d: %v / %v", n, liveErr, copyErr)
 		if liveErr != nil {
 			require.ErrorIs(tb, liveErr, done)

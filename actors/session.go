@@ -23,6 +23,7 @@ type session struct {
 	registry     *actor.PID
 	gen          uint64 // this incarnation, as the registry numbers them
 	handled      uint64 // requests received, for the passivation handshake
+	idleClock    idleClock
 	createdAt    time.Time
 	lastActivity time.Time
 
@@ -85,6 +86,7 @@ func newSession(a sessionArgs) *session {
 		commandIDs:   newCommandCache(a.cfg.CommandIDLimit),
 		history:      eventRing{limit: a.cfg.HistoryLimit, maxBytes: a.cfg.HistoryBytes},
 		subs:         make(map[string]Subscriber),
+		idleClock:    idleClock{timeout: a.cfg.IdleTimeout},
 	}
 }
 
@@ -96,18 +98,23 @@ func (s *session) Receive(c actor.Context) {
 		if p := recover(); p != nil {
 			s.recoverPanic(c, p)
 		}
+		if !s.closed && len(s.subs) == 0 {
+			s.idleClock.arm(c)
+		}
 	}()
 
 	msg := c.Message()
+	now := time.Now()
+	s.idleClock.activity(msg, now)
 	if req, ok := msg.(request); ok {
 		s.handled++
 		switch {
 		case s.closed:
 			req.refuse(c, fmt.Errorf("session %s: %w", s.id, ErrSessionNotFound))
 			return
-		case req.expired(time.Now()):
-			// Its asker already got ErrUnavailable: doing it now would make
-			// "unavailable" mean "done after all".
+		case !admit(req, msg, now):
+			// Its asker gave up and was told ErrUnavailable: doing it now
+			// would make "unavailable" mean "done after all".
 			req.refuse(c, fmt.Errorf("%w: the request waited past its deadline", ErrUnavailable))
 			return
 		case s.broken != nil:
@@ -123,18 +130,18 @@ func (s *session) Receive(c actor.Context) {
 	switch m := msg.(type) {
 	case *actor.Started:
 		s.started(c)
-	case *idleCheck:
-		s.idle(c)
+	case *idleTimeout:
+		s.idle(c, now)
 	case *actor.Stopped:
 		s.stopped()
 	case *execute:
-		v, err := s.execute(m.Req, m.Deadline)
+		v, err := s.execute(m.Req, m)
 		m.answer(c, s.withFailure(v, err, m.Req.IncludeGraph), err)
 	case *undo:
-		v, err := s.step(m.CommandID, false, m.IncludeGraph, m.Deadline)
+		v, err := s.step(m.CommandID, false, m.IncludeGraph, m)
 		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
 	case *redo:
-		v, err := s.step(m.CommandID, true, m.IncludeGraph, m.Deadline)
+		v, err := s.step(m.CommandID, true, m.IncludeGraph, m)
 		m.answer(c, s.withFailure(v, err, m.IncludeGraph), err)
 	case *resetDirty:
 		v, err := s.resetDirty()
@@ -185,6 +192,15 @@ func (s *session) Receive(c actor.Context) {
 	}
 }
 
+// admit claims a request as the session takes it (claim.go), or, for one
+// its handler claims later, checks that its asker still waits.
+func admit(req request, msg any, now time.Time) bool {
+	if late(msg) {
+		return !req.givenUp(now)
+	}
+	return req.start(now)
+}
+
 // started loads a restored session from the store, or makes a new one
 // durable with its first checkpoint (an empty session has no journal
 // record, yet must survive a restart). Client.Create waits for this.
@@ -210,30 +226,12 @@ func (s *session) started(c actor.Context) {
 	}
 }
 
-// idle runs when the registry saw nothing but reads for this session for
-// IdleTimeout. A session nobody watches checkpoints and asks the registry
-// to passivate it; the registry agrees only if it sent nothing since
-// (handled says how much came). A failed checkpoint keeps it in memory: its
-// journal is intact, but a checkpoint that fails now is likely to fail at
-// shutdown too, and memory is the safer place meanwhile.
-func (s *session) idle(c actor.Context) {
-	if s.closed || len(s.subs) > 0 {
-		return
-	}
-	if s.broken == nil && s.stale() {
-		if err := s.checkpoint(); err != nil {
-			s.log.Warn("session idle but its checkpoint failed; it stays in memory", "err", err)
-			return
-		}
-	}
-	c.Send(s.registry, &sessionIdle{SessionID: s.id, Gen: s.gen, Handled: s.handled, Summary: s.summary()})
-}
-
 // stopped runs once the actor is gone from the process registry: the
 // registry passivated it, or the server is stopping. It checkpoints what
 // the journal holds beyond the last checkpoint, so the next start replays
 // less.
 func (s *session) stopped() {
+	s.idleClock.stop()
 	if s.closed {
 		return
 	}

@@ -15,9 +15,10 @@ import (
 func newID() string { return uuid.NewString() }
 
 // execute runs one command. A command id seen before is answered with its
-// first result and changes nothing. A command that finishes after its
-// asker's deadline is taken back: the asker was told UNAVAILABLE.
-func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, error) {
+// first result and changes nothing. The command is claimed (cl) once
+// applied, before it is journaled: one whose asker gave up by then (or
+// whose deadline passed) is taken back.
+func (s *session) execute(req ExecuteRequest, cl claimer) (*Executed, error) {
 	if isNil(req.Command) {
 		return nil, &model.InvalidRequestError{Field: "command_type", Reason: "no command"}
 	}
@@ -44,13 +45,16 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 			s.log.Error("command failed on a bug", "command_id", id, "command_type", ctype, "err", err)
 		}
 		s.emit(model.EventCommandFailed, id, CommandFailed{CommandType: ctype, Error: wire.From(err)})
+		if cerr := s.claim(cl, nil); cerr != nil {
+			return nil, cerr // an abandoned request leaves no trace, not even its failure
+		}
 		if jerr := s.commit(); jerr != nil {
 			return nil, jerr
 		}
 		return nil, err
 	}
 	s.unjournaled = applied.Ops // from here a panic takes them back
-	if err := s.tooLate(deadline, applied.Ops); err != nil {
+	if err := s.claim(cl, applied.Ops); err != nil {
 		return nil, err
 	}
 	for _, ev := range applied.Events {
@@ -82,7 +86,7 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 // step undoes the newest undo step, or redoes the newest redo step. Its
 // events carry commandID, the id of the undo or redo request itself, so a
 // retried undo is not applied twice.
-func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.Time) (*Executed, error) {
+func (s *session) step(commandID string, isRedo, withGraph bool, cl claimer) (*Executed, error) {
 	if err := wire.CheckCommandID(commandID); err != nil {
 		return nil, err
 	}
@@ -98,7 +102,7 @@ func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.T
 	}
 	s.touch()
 	s.unjournaled = applied.Ops // from here a panic takes them back
-	if err := s.tooLate(deadline, applied.Ops); err != nil {
+	if err := s.claim(cl, applied.Ops); err != nil {
 		return nil, err
 	}
 	id := commandID
@@ -204,15 +208,21 @@ func (s *session) pushCommand(st step) {
 	s.redo.reset()
 }
 
-// tooLate takes back a change that finished after its asker's deadline:
-// the asker was told UNAVAILABLE, and "unavailable" must not mean "done
-// after all". The events staged for it go too, their seqs given back.
-func (s *session) tooLate(deadline time.Time, ops []model.Op) error {
-	if deadline.IsZero() || !time.Now().After(deadline) {
+// claim claims the request of a change applied to the graph (ops) before
+// the change is journaled: from here its asker waits for this answer. If
+// the asker gave up first (or its deadline passed), the change is taken
+// back: the asker was told UNAVAILABLE, and "unavailable" must not mean
+// "done after all". The events staged for it go too, their seqs given back.
+func (s *session) claim(cl claimer, ops []model.Op) error {
+	if cl.start(time.Now()) {
 		return nil
 	}
 	s.unjournaled = nil
-	s.unstage(func() { s.revert(ops) })
+	s.unstage(func() {
+		if len(ops) > 0 {
+			s.revert(ops)
+		}
+	})
 	s.log.Warn("change finished after its request's deadline; it is taken back", "ops", len(ops))
 	return fmt.Errorf("%w: the change took longer than its request's deadline", ErrUnavailable)
 }

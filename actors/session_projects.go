@@ -27,7 +27,7 @@ func (s *session) createProject(c actor.Context, m *createProject) (*Project, er
 	}
 	g, rootID := model.NewProject(tmpl, m.Name, model.WithLimits(s.cfg.Limits))
 	name := rootName(g, rootID)
-	if err := s.open(c, tmpl, g, newID(), name); err != nil {
+	if err := s.open(c, m, tmpl, g, newID(), name); err != nil {
 		return nil, err
 	}
 	return s.projectView(), nil
@@ -35,8 +35,13 @@ func (s *session) createProject(c actor.Context, m *createProject) (*Project, er
 
 // open replaces the session's project with g, as project pid: a new undo
 // history, and project:loaded for the watchers. It is made durable by a
-// checkpoint; if that fails the old project stays.
-func (s *session) open(c actor.Context, tmpl *model.Template, g *model.Graph, pid, name string) error {
+// checkpoint; if that fails the old project stays. The request (cl) is
+// claimed first: one whose asker gave up while the graph was built (or
+// whose deadline passed) changes nothing.
+func (s *session) open(c actor.Context, cl claimer, tmpl *model.Template, g *model.Graph, pid, name string) error {
+	if !cl.start(time.Now()) {
+		return fmt.Errorf("%w: opening the project took longer than its request's deadline", ErrUnavailable)
+	}
 	old := *s
 	s.touch()
 	s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = tmpl, g, pid, name, false
@@ -136,7 +141,7 @@ func (s *session) openFile(c actor.Context, m *openFile) (*Project, error) {
 		return nil, err
 	}
 	name := pf.Name
-	if err := s.open(c, t, g, m.ProjectID, name); err != nil {
+	if err := s.open(c, m, t, g, m.ProjectID, name); err != nil {
 		return nil, err
 	}
 	return s.projectView(), nil

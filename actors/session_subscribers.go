@@ -5,9 +5,10 @@ import (
 )
 
 // join answers a Subscription: the seq the client is at once it has read the
-// reply, and the events it missed (or a resync) when it gave a LastSeq. The
-// subscriber is added by joined, after the reply is built, so every event
-// up to Seq is in the reply and every later one goes to Sub.
+// reply, and the events it missed (or a resync: they are gone, or more than
+// it can take) when it gave a LastSeq. The subscriber is added by joined,
+// after the reply is built, so every event up to Seq is in the reply and
+// every later one goes to Sub.
 func (s *session) join(sub Subscription) (*Joined, error) {
 	if sub.ClientID == "" {
 		return nil, &model.InvalidRequestError{Field: "client_id", Reason: "empty"}
@@ -18,7 +19,11 @@ func (s *session) join(sub Subscription) (*Joined, error) {
 	s.touch()
 	j := &Joined{SessionID: s.id, ClientID: sub.ClientID, Seq: s.seq}
 	if sub.LastSeq != nil {
-		if missed, ok := s.history.after(*sub.LastSeq, s.seq); ok {
+		missed, ok := s.history.after(*sub.LastSeq, s.seq)
+		if ok && sub.MaxMissedBytes > 0 && eventBytes(missed) > sub.MaxMissedBytes {
+			ok = false
+		}
+		if ok {
 			j.Missed = missed
 		} else {
 			j.Resync = &Tree{Roots: s.roots(), Seq: s.seq}
@@ -29,6 +34,15 @@ func (s *session) join(sub Subscription) (*Joined, error) {
 		j.ActiveClients++
 	}
 	return j, nil
+}
+
+// eventBytes is the size of evs' wire forms.
+func eventBytes(evs []*Event) int {
+	n := 0
+	for _, ev := range evs {
+		n += len(ev.JSON)
+	}
+	return n
 }
 
 // joined adds the subscriber and announces it; its own session:connected is

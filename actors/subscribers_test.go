@@ -212,3 +212,48 @@ func TestLeaveAndRejoin(t *testing.T) {
 	_, err = s.Join(ctx, sid, Subscription{ClientID: "x"})
 	assert.Equal(t, wire.CodeInvalidRequest, wire.Code(err))
 }
+
+// TestJoinResyncOverBudget: a join whose missed events come to more bytes
+// than the subscriber can take gets a resync instead; one within its
+// budget (or with no budget) gets the events.
+func TestJoinResyncOverBudget(t *testing.T) {
+	s := start(t, Config{})
+	ctx := context.Background()
+	sid, root := project(t, s)
+	for i := range 5 {
+		createPhase(t, s, sid, root, fmt.Sprint("phase ", i))
+	}
+	last := uint64(1)
+	tests := []struct {
+		name   string
+		budget func(size int) int // from the size of the missed events
+		resync bool
+	}{
+		{"no bound", func(int) int { return 0 }, false},
+		{"exactly fits", func(size int) int { return size }, false},
+		{"one byte short", func(size int) int { return size - 1 }, true},
+		{"far too small", func(int) int { return 100 }, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Every join adds its session:connected: look again each time.
+			missed, _, err := allEventsAfter(ctx, s, sid, last)
+			require.NoError(t, err)
+			size := 0
+			for _, ev := range missed {
+				size += len(ev.JSON)
+			}
+			want := tree(t, s, sid)
+			j, err := s.Join(ctx, sid, Subscription{ClientID: fmt.Sprint("c", i), Sub: NewQueue(16), LastSeq: &last, MaxMissedBytes: tt.budget(size)})
+			require.NoError(t, err)
+			if !tt.resync {
+				assert.Nil(t, j.Resync)
+				assert.Equal(t, views(missed), views(j.Missed))
+				return
+			}
+			assert.Nil(t, j.Missed)
+			require.NotNil(t, j.Resync)
+			assert.Equal(t, want, j.Resync)
+		})
+	}
+}

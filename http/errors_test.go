@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	nethttp "net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,5 +84,18 @@ func TestAbandonedRequestsAreNotErrors(t *testing.T) {
 			assert.Equal(t, nethttp.StatusServiceUnavailable, w.Code)
 			assert.Contains(t, logs.String(), tc.level)
 		})
+	}
+}
+
+// TestUnencodableReply: a reply that cannot be encoded is answered with the
+// wire's internal error, whole, however often it is written.
+func TestUnencodableReply(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.writeJSON(w, httptest.NewRequest(nethttp.MethodGet, "/x", nil), nethttp.StatusOK, map[string]any{"bad": math.NaN()})
+		assert.Equal(t, nethttp.StatusInternalServerError, w.Code)
+		assert.JSONEq(t, `{"error":{"code":"INTERNAL_ERROR","message":"internal server error"}}`, w.Body.String())
+		assert.True(t, strings.HasSuffix(w.Body.String(), "}\n"))
 	}
 }

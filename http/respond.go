@@ -1,10 +1,14 @@
 package http
 
 import (
+	"encoding/json"
 	nethttp "net/http"
+	"slices"
 	"sync"
 
+	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/model/jsonx"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // replyBufs holds reply buffers between requests: a reply is written and
@@ -14,6 +18,13 @@ var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &
 // maxPooledReply keeps one large reply (a big graph) from pinning its
 // buffer in the pool.
 const maxPooledReply = 64 << 10
+
+// internalErrorBody answers a reply that cannot be encoded: the wire's
+// internal error, encoded once. Clipped, so appending to it copies.
+var internalErrorBody = func() []byte {
+	b, _ := json.Marshal(wire.ErrorBody{Error: wire.From(model.ErrInternal)})
+	return slices.Clip(b)
+}()
 
 var (
 	jsonContentType = []string{"application/json"}
@@ -34,7 +45,7 @@ func (s *Server) writeJSON(w nethttp.ResponseWriter, r *nethttp.Request, status 
 	if err != nil {
 		s.log.Error("encode response", "method", r.Method, "path", r.URL.Path, "err", err)
 		status = nethttp.StatusInternalServerError
-		body = []byte(`{"error":{"code":"INTERNAL_ERROR","message":"internal server error"}}`)
+		body = internalErrorBody
 	}
 	h := w.Header()
 	// Shared, full slices: net/http copies headers as it writes them, and

@@ -1,6 +1,7 @@
 package model
 
-// Event names, as sent to clients. LegacyName maps them to the prototype's.
+// Event names, as sent to clients. wire.LegacyName maps them to the
+// prototype's.
 const (
 	EventNodeCreated      = "graph:node-created"
 	EventNodeDeleted      = "graph:node-deleted"

@@ -127,7 +127,7 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 		c.leaveCurrent(ctx)
 	}
 	m := newMembership(c, j.SessionID)
-	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: m, LastSeq: j.LastSeq})
+	res, err := c.srv.sessions.Join(ctx, j.SessionID, actors.Subscription{ClientID: c.id, Sub: m, LastSeq: j.LastSeq, MaxMissedBytes: c.catchUpBytes()})
 	if err != nil {
 		if errors.Is(err, actors.ErrUnavailable) && c.member == nil {
 			c.member = m // the session may have added it after all (see actors.Client.Join): leave it
@@ -160,6 +160,21 @@ func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 			})
 		}
 	})
+}
+
+// catchUpBytes bounds the missed events (their JSON) a join replays. They
+// are sent at once, beside up to the queue's budget of live events, and a
+// connection with more than MaxBufferedBytes waiting is closed: a client
+// further behind would be dropped on every rejoin and never catch up, so it
+// gets session:resync instead. Half the room is left for framing and
+// replies; under NamesBoth a graph event goes out twice.
+func (c *client) catchUpBytes() int {
+	cfg := c.srv.sio.Engine().Config()
+	n := max((cfg.MaxBufferedBytes-cfg.MaxQueueBytes)/2, 1)
+	if c.hello.Names == NamesBoth {
+		n = max(n/2, 1)
+	}
+	return n
 }
 
 // leave stops watching the session named in p (or the current one).

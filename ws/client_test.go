@@ -3,6 +3,7 @@ package ws_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/ws"
+	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/sioclient"
 )
 
@@ -28,10 +30,17 @@ type fixture struct {
 
 func start(tb testing.TB, cfg ws.Config) *fixture {
 	tb.Helper()
+	return startWith(tb, cfg, actors.Config{})
+}
+
+// startWith is start with the session layer configured as acfg says.
+func startWith(tb testing.TB, cfg ws.Config, acfg actors.Config) *fixture {
+	tb.Helper()
 	catalog, errs := model.LoadCatalog("")
 	require.Empty(tb, errs)
 	log := slog.New(slog.DiscardHandler)
-	sessions, err := actors.Start(actors.Config{Catalog: catalog, Logger: log})
+	acfg.Catalog, acfg.Logger = catalog, log
+	sessions, err := actors.Start(acfg)
 	require.NoError(tb, err)
 	cfg.Logger = log
 	srv := ws.New(cfg, sessions)
@@ -302,4 +311,42 @@ func TestUnknownEventNamesRefused(t *testing.T) {
 	_, err := sioclient.Dial(ctx(t), f.url, "/graph", map[string]any{"names": "prototype"}, 16)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "canonical, legacy or both")
+}
+
+// TestCatchUpOverBudgetResyncs: a client that joins further behind than
+// its connection can buffer gets joined and then session:resync (the graph
+// and its seq) instead of the missed events, which would have closed its
+// connection on every rejoin; it stays connected and gets live events after.
+// Here the bound is (16 KiB buffered - 4 KiB queue) / 2 = 6 KiB of events.
+func TestCatchUpOverBudgetResyncs(t *testing.T) {
+	const budget = 4 << 10
+	f := start(t, ws.Config{Engine: engineio.Config{MaxQueueBytes: budget, MaxBufferedBytes: 4 * budget}})
+	sid, root := f.project(t)
+	name := strings.Repeat("n", 200)
+	for i := range 40 { // about 40 * 700 bytes of events: well past the bound
+		_, err := f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: fmt.Sprint(name, i)}})
+		require.NoError(t, err)
+	}
+	tr, err := f.sessions.Tree(ctx(t), sid)
+	require.NoError(t, err)
+
+	c := dial(t, f, map[string]any{"session_id": sid, "last_seq": 0})
+	joined := next(t, c, "joined")
+	ev, m := nextNamed(t, c, "session:resync", "graph:node-updated", "command:executed")
+	require.Equal(t, "session:resync", ev, "the missed events are not replayed")
+	assert.Equal(t, joined["seq"], m["seq"])
+	assert.EqualValues(t, tr.Seq, m["seq"])
+	roots := m["graph"].(map[string]any)["roots"].([]any)
+	assert.Equal(t, fmt.Sprint(name, 39), roots[0].(map[string]any)["name"])
+
+	_, err = f.sessions.Execute(ctx(t), sid, actors.ExecuteRequest{Command: model.RenameNode{NodeID: root, Name: "live"}})
+	require.NoError(t, err)
+	assert.Equal(t, "live", next(t, c, "graph:node-updated")["changes"].(map[string]any)["name"].(map[string]any)["new"], "still connected, live events follow")
+
+	// Within the budget the events themselves come.
+	last := tr.Seq - 1
+	d := dial(t, f, map[string]any{"session_id": sid, "last_seq": last})
+	next(t, d, "joined")
+	_, m = nextNamed(t, d, "session:resync", "command:executed")
+	assert.EqualValues(t, tr.Seq, m["seq"], "the one missed event, not a resync")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/talus-tally/server/actors"
+	"github.com/talus-tally/server/model/wire"
 	"github.com/talus-tally/server/ws"
 )
 
@@ -106,7 +107,12 @@ func (m *metrics) onSync(took time.Duration, err error) {
 }
 
 // refusedCodes are the codes that mean a budget said no.
-var refusedCodes = map[string]bool{"LIMIT_EXCEEDED": true, "RATE_LIMITED": true, "PAYLOAD_TOO_LARGE": true, "SLOW_CONSUMER": true}
+var refusedCodes = map[string]bool{
+	wire.CodeLimitExceeded:   true,
+	wire.CodeRateLimited:     true,
+	wire.CodePayloadTooLarge: true,
+	wire.CodeSlowConsumer:    true,
+}
 
 // onRefusal counts a budget refusal (ws.Config.OnRefusal).
 func (m *metrics) onRefusal(code, budget string) {
