@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -119,14 +120,22 @@ func FuzzParseHello(f *testing.F) {
 			require.Nil(t, h.LastSeq, "nobody said where they left off")
 		}
 
-		// Said again as a plain auth payload, it reads the same.
-		plain := map[string]any{"session_id": h.SessionID, "names": h.Names.String()}
+		// Said again plainly, it reads the same: the session id in the auth
+		// payload or in the query (which alone carries any bytes: JSON
+		// strings are UTF-8), the rest in the auth payload.
+		plain := map[string]any{"names": h.Names.String()}
 		if h.LastSeq != nil {
 			plain["last_seq"] = *h.LastSeq
 		}
+		plainQuery := url.Values{}
+		if def%2 == 0 && utf8.ValidString(h.SessionID) {
+			plain["session_id"] = h.SessionID
+		} else {
+			plainQuery.Set("session_id", h.SessionID)
+		}
 		b, err := json.Marshal(plain)
 		require.NoError(t, err)
-		again, err := parseHello(socketio.Handshake{Auth: b, Query: url.Values{}}, EventNames((def+1)%3))
+		again, err := parseHello(socketio.Handshake{Auth: b, Query: plainQuery}, EventNames((def+1)%3))
 		require.NoError(t, err, "%s", b)
 		require.Equal(t, h, again)
 	})
