@@ -36,6 +36,7 @@ func (s *Server) handleGraphQuery(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.writeError(w, r, fieldError("session_id", "query parameter session_id is required"))
 		return
 	}
+	noteSession(r, sid)
 	s.writeTree(w, r, sid)
 }
 

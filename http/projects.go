@@ -40,11 +40,13 @@ func (s *Server) handleCreateProject(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, fieldError("project_name", "project_name is required"))
 		return
 	}
+	noteSession(r, req.SessionID)
 	p, err := s.sessions.CreateProject(r.Context(), req.SessionID, req.TemplateID, req.ProjectName)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	noteSession(r, p.SessionID) // a new one, when none was named
 	s.writeJSON(w, r, nethttp.StatusCreated, newCreateProjectReply(p))
 }
 

@@ -94,6 +94,7 @@ func (s *Server) handleLoadProject(w nethttp.ResponseWriter, r *nethttp.Request)
 		s.writeError(w, r, err)
 		return
 	}
+	noteSession(r, p.SessionID) // a new one, when none was named
 	s.writeJSON(w, r, nethttp.StatusOK, loadReply{
 		SessionID:  p.SessionID,
 		ProjectID:  p.ProjectID,

@@ -52,6 +52,7 @@ func (s *Server) handleCreateSession(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, err)
 		return
 	}
+	noteSession(r, sid)
 	s.writeJSON(w, r, nethttp.StatusCreated, map[string]string{"session_id": sid})
 }
 

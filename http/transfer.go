@@ -67,6 +67,7 @@ func (s *Server) handleImportProject(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, err)
 		return
 	}
+	noteSession(r, p.SessionID) // a new one, when none was named
 	s.writeJSON(w, r, nethttp.StatusCreated, newCreateProjectReply(p))
 }
 

@@ -69,7 +69,9 @@ func FileTemplateID(pf *ProjectFile) string {
 
 // GraphFromFile checks a project file against its template and builds the
 // graph it holds. Ill-formed or hostile files are an *InvalidRequestError
-// that says what is wrong; nothing in the file can make it panic.
+// that says what is wrong, and a file past the graph's budgets (nodes,
+// bytes per name or value) a *LimitError; nothing in the file can make it
+// panic.
 func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,15 @@ func TestGraphFromHostileFiles(t *testing.T) {
 	require.Error(t, err)
 }
 
+// fuzzLimits are budgets small enough that the fuzzer reaches an import's
+// budget checks, not only its shape checks.
+var fuzzLimits = Limits{MaxNodes: 4, MaxValueBytes: 16, MaxNameBytes: 24}
+
+// FuzzGraphFromFile: any project file loads or is refused with one of the
+// documented kinds (*InvalidRequestError, *LimitError naming the budget
+// and its configured limit); what loads saves and loads back to the same
+// graph; under small budgets the same file loads exactly when the graph it
+// holds keeps to them, and is otherwise refused for a budget it passes.
 func FuzzGraphFromFile(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json")
 	for _, file := range files {
@@ -114,6 +124,12 @@ func FuzzGraphFromFile(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"template_id":"book","roots":["x"],"nodes":{"x":{"type":"book","children":["x"]}}}`))
+	// Past the default name budget (1 KiB): a *LimitError, not a shape error.
+	f.Add([]byte(`{"template_id":"restomod","nodes":{"r":{"type":"project_root","name":"` + strings.Repeat("n", 2000) + `"}}}`))
+	// Within the defaults, past fuzzLimits: a long value, five nodes.
+	f.Add([]byte(`{"template_id":"restomod","nodes":{"r":{"type":"project_root","name":"r","properties":{"vehicle":"` + strings.Repeat("v", 40) + `"}}}}`))
+	f.Add([]byte(`{"template_id":"restomod","nodes":{"r":{"type":"project_root","name":"r","children":["a","b","c","d"]},` +
+		`"a":{"type":"phase","name":"a"},"b":{"type":"phase","name":"b"},"c":{"type":"phase","name":"c"},"d":{"type":"phase","name":"d"}}}`))
 	cat := testCatalog(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var pf ProjectFile
@@ -121,9 +137,11 @@ func FuzzGraphFromFile(f *testing.F) {
 			return
 		}
 		g, tm, err := GraphFromFile(&pf, cat)
+		requireFileError(t, err, Limits{}.WithDefaults())
+		small, _, smallErr := GraphFromFile(&pf, cat, WithLimits(fuzzLimits))
+		requireFileError(t, smallErr, fuzzLimits.WithDefaults())
 		if err != nil {
-			var ir *InvalidRequestError
-			require.ErrorAs(t, err, &ir)
+			require.Error(t, smallErr, "smaller budgets cannot let through what the defaults refuse")
 			return
 		}
 		// What loads must save and load back to the same graph.
@@ -131,7 +149,58 @@ func FuzzGraphFromFile(f *testing.F) {
 		require.NoError(t, err)
 		require.True(t, g.Equal(again))
 		require.Equal(t, g.Len(), countTree(g.Tree()))
+
+		over := budgetsPassed(g, fuzzLimits.WithDefaults())
+		if len(over) == 0 {
+			require.NoError(t, smallErr, "the graph keeps to the small budgets")
+			require.True(t, g.Equal(small))
+			return
+		}
+		var le *LimitError
+		require.ErrorAs(t, smallErr, &le, "the graph passes %v", over)
+		require.Contains(t, over, le.Budget)
 	})
+}
+
+// requireFileError holds err to what GraphFromFile documents: nil, an
+// *InvalidRequestError that says why, or a *LimitError naming one of the
+// budgets an import checks, with its configured limit.
+func requireFileError(t *testing.T, err error, l Limits) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var ir *InvalidRequestError
+	if errors.As(err, &ir) {
+		require.NotEmpty(t, ir.Reason)
+		return
+	}
+	var le *LimitError
+	require.ErrorAs(t, err, &le, "an import error is an *InvalidRequestError or a *LimitError: %v", err)
+	limits := map[string]int{BudgetNodes: l.MaxNodes, BudgetValueBytes: l.MaxValueBytes, BudgetNameBytes: l.MaxNameBytes}
+	limit, ok := limits[le.Budget]
+	require.True(t, ok, "an import checks no budget %q", le.Budget)
+	require.Equal(t, int64(limit), le.Limit)
+}
+
+// budgetsPassed lists the budgets of l that g passes, as an import checks
+// them.
+func budgetsPassed(g *Graph, l Limits) []string {
+	var over []string
+	if g.Len() > l.MaxNodes {
+		over = append(over, BudgetNodes)
+	}
+	for _, n := range g.nodes {
+		if len(n.Name) > l.MaxNameBytes {
+			over = append(over, BudgetNameBytes)
+		}
+		for _, v := range n.Properties {
+			if s, ok := v.(string); ok && len(s) > l.MaxValueBytes {
+				over = append(over, BudgetValueBytes)
+			}
+		}
+	}
+	return over
 }
 
 func countTree(ts []TreeNode) int {

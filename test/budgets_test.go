@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/http/guard"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/ws/engineio/eiotest"
@@ -120,6 +121,66 @@ func TestEventsAndSessionsPaged(t *testing.T) {
 	assert.Len(t, ids, 5)
 	assert.Equal(t, p.sid, ids[0], "oldest first")
 	requireError(t, s.do(t, "GET", "/sessions?cursor=garbage", nil), 400, "INVALID_REQUEST")
+}
+
+// TestBudgetEventsPageBytes: a page of GET …/events stops at 4 MiB of
+// events however many the count would allow; next_after_seq lets the
+// client go on, and reading every page gives every event once, in order.
+func TestBudgetEventsPageBytes(t *testing.T) {
+	s := startServer(t, func(o *serverOptions) { o.actors.Limits = model.Limits{MaxValueBytes: 512 << 10} })
+	p := s.newProject(t, "Large events")
+	// Each change carries its old and new value: about 800 KB an event,
+	// some 7 MB in all, far fewer events than a page's count allows.
+	const changes = 9
+	for i := range changes {
+		value := strings.Repeat(string(rune('a'+i)), 400<<10)
+		s.execute(t, p.sid, "UpdateProperty", map[string]any{"node_id": p.root, "property_id": "vehicle", "value": value})
+	}
+	seq := seqOf(t, s.ok(t, 200, "GET", "/sessions/"+p.sid+"/info", nil)["seq"])
+
+	type page struct {
+		Events       []json.RawMessage `json:"events"`
+		Seq          int64             `json:"seq"`
+		NextAfterSeq *int64            `json:"next_after_seq"`
+	}
+	var pages []page
+	for after := int64(0); len(pages) < 100; {
+		r := s.do(t, "GET", fmt.Sprintf("/sessions/%s/events?after_seq=%d", p.sid, after), nil)
+		require.Equal(t, 200, r.status, "%.200s", r.body)
+		var pg page
+		require.NoError(t, json.Unmarshal(r.body, &pg))
+		require.NotEmpty(t, pg.Events)
+		pages = append(pages, pg)
+		if pg.NextAfterSeq == nil {
+			break
+		}
+		after = *pg.NextAfterSeq
+	}
+	require.Greater(t, len(pages), 1, "the byte cap split the history")
+
+	var seqs []int64
+	for i, pg := range pages {
+		size := 0
+		for _, ev := range pg.Events {
+			size += len(ev)
+			var head struct {
+				Seq int64 `json:"seq"`
+			}
+			require.NoError(t, json.Unmarshal(ev, &head))
+			seqs = append(seqs, head.Seq)
+		}
+		assert.Less(t, len(pg.Events), actors.DefaultEventsLimit, "page %d: not the count", i)
+		assert.LessOrEqual(t, size, 4<<20, "page %d holds at most 4 MiB of events", i)
+		if pg.NextAfterSeq != nil {
+			assert.Equal(t, seqs[len(seqs)-1], *pg.NextAfterSeq, "page %d: go on after its last event", i)
+			next := pages[i+1].Events[0]
+			assert.Greater(t, size+len(next), 4<<20, "page %d: the next event would not have fit", i)
+		}
+	}
+	require.Len(t, seqs, int(seq), "every event")
+	for i, q := range seqs {
+		require.Equal(t, int64(i+1), q, "once, in order")
+	}
 }
 
 // TestHandshakesRateLimited: under -rate-limit a client IP opens only so

@@ -78,7 +78,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.IntVar(&cfg.HistoryLimit, "history-limit", int(env.int64("TALUS_HISTORY_LIMIT", 10000)),
 		"events kept per session for catch-up (GET .../events, socket last_seq) (TALUS_HISTORY_LIMIT)")
 	fs.StringVar(&cfg.Token, "token", env.str("TALUS_TOKEN", ""),
-		"when set, every /api/v1 request except /health needs 'Authorization: Bearer <token>', and every socket auth {token} (TALUS_TOKEN)")
+		"when set, /metrics and every /api/v1 request but /health need 'Authorization: Bearer <token>', and every socket connection the same header or ?token= (TALUS_TOKEN)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", env.float("TALUS_RATE_LIMIT", 0),
 		"requests per second allowed per client IP; 0 turns the limit off (TALUS_RATE_LIMIT)")
 	fs.IntVar(&cfg.RateBurst, "rate-burst", int(env.int64("TALUS_RATE_BURST", 0)),

@@ -3,14 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
-	nethttp "net/http"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +55,22 @@ func TestParseConfigDefaults(t *testing.T) {
 	assert.Equal(t, 1_000_000, cfg.MaxPayload)
 	assert.Equal(t, 1<<20, cfg.ClientQueueBytes)
 	assert.Equal(t, ws.NamesCanonical, cfg.EventNames)
+
+	// The safety and budget defaults, as the README's table documents them.
+	assert.Equal(t, []string{"http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*", "tauri://localhost",
+		"http://tauri.localhost", "https://tauri.localhost"}, cfg.AllowedOrigins)
+	assert.Empty(t, cfg.AllowedHosts, "loopback names and the listen address only")
+	assert.Equal(t, model.Limits{MaxNodes: 100_000, MaxValueBytes: 65536, MaxNameBytes: 1024, MaxBatch: 1000}, cfg.Limits)
+	assert.Equal(t, 100_000, cfg.MaxSessions)
+	assert.Equal(t, 33554432, cfg.UndoBytes)
+	assert.Equal(t, 33554432, cfg.HistoryBytes)
+	assert.Equal(t, 0, cfg.RateBurst, "the rate rounded up")
+	assert.Equal(t, 30*time.Second, cfg.ReadTimeout)
+	assert.Equal(t, 2*time.Minute, cfg.HTTPIdleTimeout)
+	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
+	assert.Equal(t, 30*time.Minute, cfg.IdleTimeout)
+	assert.Equal(t, 1000, cfg.CheckpointEvery)
+	assert.Equal(t, "", cfg.PprofAddr, "no profiles unless asked")
 }
 
 func TestParseConfigEnvAndFlags(t *testing.T) {
@@ -134,116 +143,4 @@ func TestRunHelp(t *testing.T) {
 		"-max-sessions", "-max-nodes", "-max-value-bytes", "-max-name-bytes", "-max-batch"} {
 		assert.Contains(t, out.String(), want)
 	}
-}
-
-// TestRunServesAndStops runs the server in-process on a free port with a
-// templates dir holding one good and one broken template: the broken one is
-// logged with file, path and reason, the good one is served, and cancelling
-// the context stops the server cleanly.
-func TestRunServesAndStops(t *testing.T) {
-	dir := t.TempDir()
-	templates := filepath.Join(dir, "templates")
-	require.NoError(t, os.MkdirAll(templates, 0o750))
-	require.NoError(t, os.WriteFile(filepath.Join(templates, "garden.yaml"), []byte(`id: garden
-name: Garden
-description: Beds and plants.
-node_types:
-  - id: garden
-    label: Garden
-    allowed_children: [bed]
-    properties: []
-  - id: bed
-    label: Bed
-    allowed_children: []
-    properties:
-      - {id: soil, label: Soil, type: text}
-`), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(templates, "broken.yaml"), []byte(`id: broken
-name: Broken
-node_types:
-  - id: root
-    label: Root
-    allowed_children: []
-    properties:
-      - {id: x, label: X, type: colour}
-`), 0o600))
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan error, 1)
-	args := []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, "data"), "-templates-dir", templates}
-	go func() { done <- run(ctx, args, envOf(nil), &logs) }()
-
-	listening := regexp.MustCompile(`msg=listening addr=(127\.0\.0\.1:\d+)`)
-	var addr string
-	for i := 0; i < 500 && addr == ""; i++ {
-		if m := listening.FindStringSubmatch(logs.String()); m != nil {
-			addr = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("run returned early: %v\n%s", err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	require.NotEmpty(t, addr, "no listening line in: %s", logs.String())
-	assert.Regexp(t, `msg="template not loaded" file=\S*broken.yaml path=\S+ reason=`, logs.String())
-
-	res, err := nethttp.Get("http://" + addr + "/api/v1/templates")
-	require.NoError(t, err)
-	var body struct {
-		Templates []struct{ ID string } `json:"templates"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
-	res.Body.Close()
-	var ids []string
-	for _, tmpl := range body.Templates {
-		ids = append(ids, tmpl.ID)
-	}
-	assert.Equal(t, []string{"book", "garden", "restomod", "software_development"}, ids)
-	assert.DirExists(t, filepath.Join(dir, "data"))
-
-	// Metrics count what happened: a project and a command, one session in
-	// memory, an fsync, a refused body.
-	post := func(path, ctype, body string) {
-		res, err := nethttp.Post("http://"+addr+"/api/v1"+path, ctype, strings.NewReader(body))
-		require.NoError(t, err)
-		res.Body.Close()
-	}
-	res, err = nethttp.Post("http://"+addr+"/api/v1/projects", "application/json", strings.NewReader(`{"template_id":"garden","project_name":"Back yard"}`))
-	require.NoError(t, err)
-	var created struct {
-		SessionID string `json:"session_id"`
-		Graph     struct{ Roots []struct{ ID string } }
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
-	res.Body.Close()
-	post("/commands/execute", "application/json", fmt.Sprintf(`{"session_id":%q,"command_type":"CreateNode","data":{"parent_id":%q,"blueprint_type_id":"bed"}}`, created.SessionID, created.Graph.Roots[0].ID))
-	post("/sessions", "text/plain", "{}")
-	res, err = nethttp.Get("http://" + addr + "/metrics")
-	require.NoError(t, err)
-	scrape, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	require.NoError(t, err)
-	for _, want := range []string{
-		`talus_commands_total{outcome="ok",type="CreateNode"} 1`,
-		`talus_sessions{state="live"} 1`,
-		`talus_sessions{state="passive"} 0`,
-		`talus_http_errors_total{code="UNSUPPORTED_MEDIA_TYPE"} 1`,
-		`talus_journal_fsync_duration_seconds_count`,
-		`talus_connections{transport="websocket"} 0`,
-	} {
-		assert.Contains(t, string(scrape), want)
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
-	assert.Contains(t, logs.String(), "msg=stopped")
 }
