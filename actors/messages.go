@@ -237,7 +237,16 @@ type (
 	stopAll struct {
 		asks[struct{}]
 	}
+	// adopt adds a session another server made, passive: its next request
+	// loads it from the journal (Client.Adopt).
+	adopt struct {
+		asks[struct{}]
+		SessionID string
+	}
 )
+
+// disown drops a session another server owns now (Client.Disown).
+type disown struct{ SessionID string }
 
 // idleCheck is the registry asking a session that received nothing but
 // reads for IdleTimeout whether it can leave memory; it answers with

@@ -36,6 +36,7 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/sessions", s.handleListSessions)
 			r.Post("/sessions/cleanup", s.handleCleanup)
 			r.Route("/sessions/{sessionID}", func(r chi.Router) {
+				r.Use(s.forwardSession)
 				r.Delete("/", s.handleCloseSession)
 				r.Get("/info", s.handleSessionInfo)
 				r.Post("/undo", s.handleUndo)
@@ -53,14 +54,14 @@ func (s *Server) routes() *chi.Mux {
 
 			r.Get("/graph", s.handleGraphQuery)
 
-			r.Post("/projects", s.handleCreateProject)
+			r.With(s.forwardBody).Post("/projects", s.handleCreateProject)
 			r.Get("/projects", s.handleListProjects)
-			r.Post("/projects/import", s.handleImportProject)
+			r.With(s.forwardBody).Post("/projects/import", s.handleImportProject)
 			r.Route("/projects/{projectID}", func(r chi.Router) {
 				r.Get("/", s.handleGetProject)
 				r.Delete("/", s.handleDeleteProject)
 				r.Post("/save", s.handleSaveProject)
-				r.Post("/load", s.handleLoadProject)
+				r.With(s.forwardBody).Post("/load", s.handleLoadProject)
 				r.Get("/export", s.handleExportProject)
 				r.Get("/graph/tree", s.handleProjectTree)
 				r.Get("/graph/nodes/{nodeID}", s.handleProjectNode)
@@ -70,7 +71,7 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/templates", s.handleListTemplates)
 			r.Get("/templates/{templateID}/schema", s.handleTemplateSchema)
 
-			r.Post("/commands/execute", s.handleExecute)
+			r.With(s.forwardBody).Post("/commands/execute", s.handleExecute)
 		})
 	})
 	return r

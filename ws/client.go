@@ -48,6 +48,7 @@ type client struct {
 	log *slog.Logger // with the client's ids
 
 	member *membership // the session watched, nil for none
+	relay  *relay      // or the session watched at its owner, another server
 }
 
 func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
@@ -76,6 +77,13 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 		c.fail(ack, err)
 		return
 	}
+	if c.relay != nil && event != evJoin && event != evPing {
+		c.forward(event, args, ack)
+		if event == evLeave {
+			c.endRelay()
+		}
+		return
+	}
 	switch event {
 	case evJoin:
 		j, err := parseJoin(args)
@@ -102,6 +110,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 func (c *client) gone(reason string) {
 	defer c.srv.clients.Done()
 	c.log.Info("socket disconnected", "reason", reason, "session", c.watching())
+	c.endRelay()
 	if c.member == nil {
 		return
 	}
@@ -123,6 +132,19 @@ func (c *client) request() (context.Context, context.CancelFunc) {
 func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	ctx, cancel := c.request()
 	defer cancel()
+	c.endRelay()
+	if router := c.srv.cfg.Router; router != nil {
+		base, err := router.Route(ctx, j.SessionID)
+		if err != nil {
+			c.fail(ack, err)
+			return
+		}
+		if base != "" {
+			c.leaveCurrent(ctx)
+			c.relayJoin(ctx, base, j, ack)
+			return
+		}
+	}
 	if c.member != nil && c.member.sid != j.SessionID {
 		c.leaveCurrent(ctx)
 	}

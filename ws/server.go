@@ -55,6 +55,9 @@ type Config struct {
 	// say (its CONNECT auth or query "names"): the prototype's frontend
 	// never says, so a server it talks to sets NamesLegacy or NamesBoth.
 	EventNames EventNames
+	// Router, when set, says which server of a cluster owns each session:
+	// a client joining one another server owns is relayed to it.
+	Router Router
 	Logger     *slog.Logger
 }
 
