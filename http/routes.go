@@ -27,7 +27,7 @@ func (s *Server) routes() *chi.Mux {
 		r.Get("/health", s.handleHealth)
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON)
+			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON, s.forward)
 
 			r.Get("/openapi.yaml", s.handleOpenAPI)
 			r.Get("/openapi.json", s.handleOpenAPIJSON)
@@ -36,7 +36,6 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/sessions", s.handleListSessions)
 			r.Post("/sessions/cleanup", s.handleCleanup)
 			r.Route("/sessions/{sessionID}", func(r chi.Router) {
-				r.Use(s.forwardSession)
 				r.Delete("/", s.handleCloseSession)
 				r.Get("/info", s.handleSessionInfo)
 				r.Post("/undo", s.handleUndo)
@@ -54,14 +53,14 @@ func (s *Server) routes() *chi.Mux {
 
 			r.Get("/graph", s.handleGraphQuery)
 
-			r.With(s.forwardBody).Post("/projects", s.handleCreateProject)
+			r.Post("/projects", s.handleCreateProject)
 			r.Get("/projects", s.handleListProjects)
-			r.With(s.forwardBody).Post("/projects/import", s.handleImportProject)
+			r.Post("/projects/import", s.handleImportProject)
 			r.Route("/projects/{projectID}", func(r chi.Router) {
 				r.Get("/", s.handleGetProject)
 				r.Delete("/", s.handleDeleteProject)
 				r.Post("/save", s.handleSaveProject)
-				r.With(s.forwardBody).Post("/load", s.handleLoadProject)
+				r.Post("/load", s.handleLoadProject)
 				r.Get("/export", s.handleExportProject)
 				r.Get("/graph/tree", s.handleProjectTree)
 				r.Get("/graph/nodes/{nodeID}", s.handleProjectNode)
@@ -71,7 +70,7 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/templates", s.handleListTemplates)
 			r.Get("/templates/{templateID}/schema", s.handleTemplateSchema)
 
-			r.With(s.forwardBody).Post("/commands/execute", s.handleExecute)
+			r.Post("/commands/execute", s.handleExecute)
 		})
 	})
 	return r

@@ -96,7 +96,9 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 		started:  time.Now(),
 		page:     web.New(),
 	}
-	s.proxies = newProxies(s)
+	if cfg.Router != nil {
+		s.proxies = newProxies(s)
+	}
 	s.router = s.routes()
 	return s
 }

@@ -48,7 +48,7 @@ type client struct {
 	log *slog.Logger // with the client's ids
 
 	member *membership // the session watched, nil for none
-	relay  *relay      // or the session watched at its owner, another server
+	relay  *relay      // or the session watched at its owner, another server (relay.go)
 }
 
 func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
@@ -77,11 +77,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 		c.fail(ack, err)
 		return
 	}
-	if c.relay != nil && event != evJoin && event != evPing {
-		c.forward(event, args, ack)
-		if event == evLeave {
-			c.endRelay()
-		}
+	if c.relayed(event, args, ack) {
 		return
 	}
 	switch event {
@@ -132,18 +128,8 @@ func (c *client) request() (context.Context, context.CancelFunc) {
 func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	ctx, cancel := c.request()
 	defer cancel()
-	c.endRelay()
-	if router := c.srv.cfg.Router; router != nil {
-		base, err := router.Route(ctx, j.SessionID)
-		if err != nil {
-			c.fail(ack, err)
-			return
-		}
-		if base != "" {
-			c.leaveCurrent(ctx)
-			c.relayJoin(ctx, base, j, ack)
-			return
-		}
+	if c.joinAtOwner(ctx, j, ack) {
+		return
 	}
 	if c.member != nil && c.member.sid != j.SessionID {
 		c.leaveCurrent(ctx)

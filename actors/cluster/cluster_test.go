@@ -3,12 +3,6 @@ package cluster
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,170 +10,190 @@ import (
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/actors/store"
+	"github.com/talus-tally/server/model"
 )
 
-// fakeSessions records what a node tells the session layer.
-type fakeSessions struct {
-	mu       sync.Mutex
-	adopted  []string
-	disowned []string
-}
-
-func (f *fakeSessions) Adopt(_ context.Context, sid string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.adopted = append(f.adopted, sid)
-	return nil
-}
-
-func (f *fakeSessions) Disown(sid string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.disowned = append(f.disowned, sid)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startCluster starts n nodes in this process, each with its own NATS
-// server and data directory, joined into one cluster on 127.0.0.1.
-func startCluster(t *testing.T, n int, ttl time.Duration) ([]*Node, []*fakeSessions) {
-	t.Helper()
-	addrs := make([]string, n)
-	for i := range addrs {
-		addrs[i] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	}
-	nodes := make([]*Node, n)
-	fakes := make([]*fakeSessions, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		var peers []string
-		for j, a := range addrs {
-			if j != i {
-				peers = append(peers, a)
-			}
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			nodes[i], errs[i] = Start(Config{
-				Name: fmt.Sprintf("n%d", i+1), Listen: addrs[i], Peers: peers,
-				Advertise: fmt.Sprintf("http://127.0.0.1:%d", 5000+i), DataDir: t.TempDir(),
-				LeaseTTL: ttl, ReadyTimeout: 30 * time.Second,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			})
-		}()
-	}
-	wg.Wait()
-	for i := range n {
-		require.NoError(t, errs[i])
+// TestCluster runs on one 3-node cluster (forming one takes seconds): the
+// subtests run in order, the one that stops a node last.
+func TestCluster(t *testing.T) {
+	nodes := startCluster(t, 3)
+	fakes := make([]*fakeSessions, 2)
+	for i := range fakes {
 		fakes[i] = &fakeSessions{}
 		nodes[i].Attach(fakes[i])
 	}
-	t.Cleanup(func() {
-		for _, nd := range nodes {
-			_ = nd.Close()
-		}
-	})
-	return nodes, fakes
+	t.Run("routes", func(t *testing.T) { testRoutes(t, nodes) })
+	t.Run("stale owner is fenced", func(t *testing.T) { testStaleOwnerFenced(t, nodes, fakes) })
+	t.Run("stale session actor is refused", func(t *testing.T) { testStaleSessionRefused(t, nodes) })
+	t.Run("takeover when the owner is gone", func(t *testing.T) { testTakeover(t, nodes) })
 }
 
-func rec(sid string, seq uint64) store.Record {
-	return store.Record{SessionID: sid, Seq: seq, Data: []byte(`{"seq":` + strconv.FormatUint(seq, 10) + `}`)}
-}
-
-// TestStaleOwnerIsFenced: once another server has taken a session over, the
-// server that owned it before cannot append, checkpoint or delete it, even
-// while its own lease clock still says it owns it; nothing it tried is in
-// the journal, and everything acknowledged before is.
-func TestStaleOwnerIsFenced(t *testing.T) {
-	nodes, fakes := startCluster(t, 3, 2*time.Second)
-	a, b := nodes[0], nodes[1]
+// testRoutes: a session nobody made is served here (the session layer says
+// it is not found); a new one belongs to whoever claimed it, and every
+// other server routes to it; a second claim of the same id is refused.
+func testRoutes(t *testing.T, nodes []*Node) {
 	ctx := context.Background()
-	const sid = "s-fence"
+	const sid = "8b0b2a4e-5f8a-4d8e-9c3a-000000000001"
+	url, err := nodes[0].Route(ctx, sid)
+	require.NoError(t, err)
+	require.Empty(t, url)
+	require.False(t, nodes[0].Owns(sid))
+
+	require.NoError(t, nodes[1].Claim(ctx, sid))
+	require.True(t, nodes[1].Owns(sid))
+	for _, i := range []int{0, 2} {
+		url, err := nodes[i].Route(ctx, sid)
+		require.NoError(t, err)
+		require.Equal(t, "http://127.0.0.1:5001", url)
+		require.False(t, nodes[i].Owns(sid))
+	}
+	err = nodes[2].Claim(ctx, sid)
+	require.ErrorIs(t, err, actors.ErrUnavailable)
+	require.False(t, nodes[2].Owns(sid))
+	url, err = nodes[1].Route(ctx, sid)
+	require.NoError(t, err)
+	require.Empty(t, url, "the owner serves it itself")
+}
+
+// testStaleOwnerFenced: once another server has taken a session over, the
+// server that owned it before cannot append, checkpoint or delete it, though
+// it still believes it owns it; nothing it tried is in the journal, and
+// everything acknowledged before is.
+func testStaleOwnerFenced(t *testing.T, nodes []*Node, fakes []*fakeSessions) {
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	ctx := context.Background()
+	const sid = "8b0b2a4e-5f8a-4d8e-9c3a-000000000002"
 
 	require.NoError(t, a.Claim(ctx, sid))
 	require.NoError(t, a.Checkpoint(ctx, sid, 0, []byte("empty")))
 	for seq := uint64(1); seq <= 5; seq++ {
 		require.NoError(t, a.Append(ctx, rec(sid, seq)))
 	}
-	url, err := b.Route(ctx, sid)
-	require.NoError(t, err)
-	require.Equal(t, "http://127.0.0.1:5000", url, "a live owner is routed to, not taken over")
+	require.NoError(t, a.Checkpoint(ctx, sid, 5, []byte("five")))
+	require.NoError(t, a.Append(ctx, rec(sid, 6)))
 
-	// a stops renewing (a paused process): its key runs out, b takes over.
-	a.stopRenewals() // as if paused: its clock still says it holds the lease
-	require.NoError(t, b.owner.Delete(ctx, sid)) // what the TTL does, without waiting for it
-	url, err = b.Route(ctx, sid)
-	require.NoError(t, err)
-	require.Empty(t, url)
-	require.Equal(t, []string{sid}, fakes[1].adopted)
+	// b concludes a is gone (a pause, a flapping route) and takes over.
+	takeOver(t, b, sid)
 	state, seq, records, err := b.LoadSession(sid)
 	require.NoError(t, err)
-	require.Equal(t, "empty", string(state))
-	require.Zero(t, seq)
-	require.Len(t, records, 5)
-	for i, r := range records {
-		require.Equal(t, uint64(i+1), r.Seq)
-	}
+	require.Equal(t, "five", string(state), "the last checkpoint")
+	require.Equal(t, uint64(5), seq)
+	require.Equal(t, []store.Record{rec(sid, 6)}, records)
 
-	a.mu.Lock()
-	a.leases[sid].until = time.Now().Add(time.Hour) // it still believes
-	a.mu.Unlock()
-	err = a.Append(ctx, rec(sid, 6))
+	require.True(t, a.Owns(sid), "a has not noticed")
+	err = a.Append(ctx, rec(sid, 7))
 	require.ErrorIs(t, err, actors.ErrFenced)
 	require.ErrorIs(t, err, actors.ErrUnavailable, "a fenced write is UNAVAILABLE to its client, who retries at the owner")
-	require.Contains(t, fakes[0].disowned, sid, "the stale owner drops the session")
+	require.False(t, a.Owns(sid), "the stale owner lets it go")
+	_, disowned := fakes[0].lists()
+	require.Contains(t, disowned, sid, "and has its session layer drop it")
 	require.ErrorIs(t, a.Checkpoint(ctx, sid, 9, []byte("stale")), actors.ErrFenced)
+	require.ErrorIs(t, a.DeleteSession(ctx, sid), actors.ErrFenced)
 
-	require.NoError(t, b.Append(ctx, rec(sid, 6)))
-	require.NoError(t, b.Checkpoint(ctx, sid, 6, []byte("six")))
 	require.NoError(t, b.Append(ctx, rec(sid, 7)))
+	require.NoError(t, b.Checkpoint(ctx, sid, 7, []byte("seven")))
+	require.NoError(t, b.Append(ctx, rec(sid, 8)))
 
 	// A third server taking over later sees b's history, none of a's tries.
-	b.stopRenewals()
-	require.NoError(t, nodes[2].owner.Delete(ctx, sid))
-	_, err = nodes[2].Route(ctx, sid)
+	takeOver(t, c, sid)
+	state, seq, records, err = c.LoadSession(sid)
 	require.NoError(t, err)
-	state, seq, records, err = nodes[2].LoadSession(sid)
-	require.NoError(t, err)
-	require.Equal(t, "six", string(state))
-	require.Equal(t, uint64(6), seq)
-	require.Equal(t, []store.Record{rec(sid, 7)}, records)
+	require.Equal(t, "seven", string(state))
+	require.Equal(t, uint64(7), seq)
+	require.Equal(t, []store.Record{rec(sid, 8)}, records)
+	require.ErrorIs(t, b.Append(ctx, rec(sid, 9)), actors.ErrFenced)
+
+	// Deleted by its owner, it is gone for everyone.
+	require.NoError(t, c.DeleteSession(ctx, sid))
+	for _, n := range nodes {
+		url, err := n.Route(ctx, sid)
+		require.NoError(t, err)
+		require.Empty(t, url, "nobody owns it: the session layer answers not found")
+	}
 }
 
-// TestRoutes: a session nobody made is served here (the session layer says
-// it is not found); a new one belongs to whoever claimed it; a second claim
-// of the same id is refused.
-func TestRoutes(t *testing.T) {
-	nodes, _ := startCluster(t, 3, 2*time.Second)
+// testStaleSessionRefused runs real session layers: a session live on a,
+// taken over by b (which serves it from the journal), refuses the next
+// command a's stale session actor is asked for; a lets it go, and b's
+// history holds every acknowledged command once, and none of a's refused.
+func testStaleSessionRefused(t *testing.T, nodes []*Node) {
+	a, b := nodes[0], nodes[1]
+	sa, sb := sessionLayer(t, a), sessionLayer(t, b)
 	ctx := context.Background()
-	url, err := nodes[0].Route(ctx, "never-made")
-	require.NoError(t, err)
-	require.Empty(t, url)
-	require.False(t, nodes[0].Owns("never-made"))
 
-	require.NoError(t, nodes[1].Claim(ctx, "s-new"))
-	require.True(t, nodes[1].Owns("s-new"))
-	for _, i := range []int{0, 2} {
-		url, err := nodes[i].Route(ctx, "s-new")
+	p, err := sa.CreateProject(ctx, "", "restomod", "Camaro")
+	require.NoError(t, err)
+	sid, root := p.SessionID, p.Roots[0].ID
+	var acked []string
+	for i := range 3 {
+		res, err := sa.Execute(ctx, sid, actors.ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "phase", Name: "p" + string(rune('a'+i))}})
 		require.NoError(t, err)
-		require.Equal(t, "http://127.0.0.1:5001", url)
+		acked = append(acked, res.CommandID)
 	}
-	err = nodes[2].Claim(ctx, "s-new")
-	require.Error(t, err)
-	require.True(t, errors.Is(err, actors.ErrUnavailable))
 
-	// Leases are renewed: after several TTLs the owner still owns it.
-	time.Sleep(5 * time.Second)
-	require.True(t, nodes[1].Owns("s-new"))
-	url, err = nodes[0].Route(ctx, "s-new")
+	takeOver(t, b, sid)
+	require.NoError(t, sb.Adopt(ctx, sid))
+	res, err := sb.Execute(ctx, sid, actors.ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "phase", Name: "on b"}})
+	require.NoError(t, err, "b loads the session from the journal and serves it")
+	acked = append(acked, res.CommandID)
+
+	_, err = sa.Execute(ctx, sid, actors.ExecuteRequest{CommandID: "stale-try", Command: model.CreateNode{ParentID: root, Type: "phase", Name: "stale"}})
+	require.ErrorIs(t, err, actors.ErrUnavailable, "the stale owner's command is refused, not acknowledged")
+	waitFor(t, "a to drop the session", func() bool {
+		_, err := sa.Info(ctx, sid)
+		return errors.Is(err, actors.ErrSessionNotFound)
+	})
+
+	page, err := sb.EventsAfter(ctx, sid, 0, actors.MaxEventsLimit)
 	require.NoError(t, err)
-	require.Equal(t, "http://127.0.0.1:5001", url)
+	seen := map[string]int{}
+	for i, ev := range page.Events {
+		require.Equal(t, uint64(i+1), ev.Seq, "no gap")
+		if ev.Name == model.EventCommandExecuted {
+			seen[ev.CommandID]++
+		}
+	}
+	for _, id := range acked {
+		require.Equal(t, 1, seen[id], "acknowledged command %s once", id)
+	}
+	require.Zero(t, seen["stale-try"])
+	tr, err := sb.Tree(ctx, sid)
+	require.NoError(t, err)
+	require.Len(t, tr.Roots[0].Children, 4)
+}
+
+// testTakeover: when a session's owner leaves the cluster, the next server
+// asked for it takes it over from the journal, with everything the owner
+// acknowledged.
+func testTakeover(t *testing.T, nodes []*Node) {
+	ctx := context.Background()
+	const sid = "8b0b2a4e-5f8a-4d8e-9c3a-000000000003"
+	gone, heir := nodes[2], nodes[0]
+	heir.Attach(&fakeSessions{})
+	require.NoError(t, gone.Claim(ctx, sid))
+	require.NoError(t, gone.Checkpoint(ctx, sid, 0, []byte("empty")))
+	for seq := uint64(1); seq <= 3; seq++ {
+		require.NoError(t, gone.Append(ctx, rec(sid, seq)))
+	}
+	url, err := heir.Route(ctx, sid)
+	require.NoError(t, err)
+	require.Equal(t, "http://127.0.0.1:5002", url)
+
+	stopped := time.Now()
+	require.NoError(t, gone.Close())
+	var last error
+	waitFor(t, "the heir to take the session over", func() bool {
+		url, err := heir.Route(ctx, sid)
+		last = err
+		return err == nil && url == ""
+	})
+	t.Logf("last error while waiting: %v", last)
+	require.True(t, heir.Owns(sid))
+	state, seq, records, err := heir.LoadSession(sid)
+	require.NoError(t, err)
+	t.Logf("taken over %s after its owner left", time.Since(stopped).Round(time.Millisecond))
+	require.Equal(t, "empty", string(state))
+	require.Zero(t, seq)
+	require.Equal(t, []store.Record{rec(sid, 1), rec(sid, 2), rec(sid, 3)}, records)
+	require.NoError(t, heir.Append(ctx, rec(sid, 4)))
 }

@@ -12,39 +12,44 @@ import (
 // Config configures this server's place in the cluster.
 type Config struct {
 	// Name names this server, unique in the cluster and kept across its
-	// restarts (an owner record with its name is its own).
+	// restarts: JetStream knows its replicas by it, so a server that comes
+	// back under its name catches up instead of joining anew.
 	Name string
 	// Listen is host:port where the other servers' NATS routes connect.
 	Listen string
-	// Peers are the other servers' Listen addresses (host:port).
+	// Peers are the other servers' Listen addresses (host:port), all of
+	// them: a quorum is counted against 1+len(Peers).
 	Peers []string
 	// Advertise is the base URL (http://host:port) of this server's HTTP
 	// listener as the other servers reach it: they forward requests there.
 	Advertise string
-	// DataDir holds this server's JetStream replica.
+	// DataDir holds this server's JetStream replicas.
 	DataDir string
-	// LeaseTTL is how long an owner keeps a session without renewing it:
-	// about how long a dead owner's sessions wait for a new one. Default 3s.
-	LeaseTTL time.Duration
 	// Replicas is how many servers hold each journal record before it is
 	// acknowledged; default min(3, servers).
 	Replicas int
 	// SyncAlways fsyncs every JetStream write; by default a write is
-	// acknowledged once a majority of the replicas has it in memory.
+	// acknowledged once a majority of the replicas has it written (to the
+	// page cache: it survives the death of a process, and of a machine as
+	// long as a majority of the others lives).
 	SyncAlways bool
 	// MaxPayload bounds one journal record or checkpoint; default 32 MiB.
 	MaxPayload int
 	// ReadyTimeout bounds how long Start waits for the cluster to form
 	// (a quorum of the servers); default 60s.
 	ReadyTimeout time.Duration
-	Logger       *slog.Logger
+	// RoutePing is how often a route to another server is pinged; three
+	// unanswered pings declare it gone, when its process died without its
+	// connections being closed (a machine lost). Default 1s.
+	RoutePing time.Duration
+	Logger    *slog.Logger
 }
 
 // Defaults of Config's zero fields.
 const (
-	DefaultLeaseTTL     = 3 * time.Second
 	DefaultMaxPayload   = 32 << 20
 	DefaultReadyTimeout = 60 * time.Second
+	DefaultRoutePing    = time.Second
 	maxReplicas         = 3
 )
 
@@ -66,9 +71,6 @@ func (c Config) withDefaults() (Config, error) {
 	if c.DataDir == "" {
 		return c, errors.New("cluster: a data directory is required")
 	}
-	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = DefaultLeaseTTL
-	}
 	if c.Replicas <= 0 {
 		c.Replicas = min(maxReplicas, 1+len(c.Peers))
 	}
@@ -77,6 +79,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = DefaultReadyTimeout
+	}
+	if c.RoutePing <= 0 {
+		c.RoutePing = DefaultRoutePing
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -10,7 +10,9 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -23,7 +25,6 @@ const (
 	journalStream = "TALUS_J"
 	journalPrefix = "talus.j."
 	ownersBucket  = "talus_owners"
-	ckptBucket    = "talus_ckpt"
 )
 
 // Sessions is what a Node needs of the session layer (*actors.Client).
@@ -33,42 +34,45 @@ type Sessions interface {
 }
 
 // Node is this server's member of the cluster: the embedded NATS server,
-// its in-process connection, and the leases of the sessions it owns.
+// its in-process connection, and the sessions this server owns.
 type Node struct {
-	cfg   Config
-	srv   *server.Server
-	nc    *nats.Conn
-	js    jetstream.JetStream
-	strm  jetstream.Stream
-	owner jetstream.KeyValue
-	ckpt  jetstream.KeyValue
-	// ownerReads and ckptReads read the buckets at their stream leaders:
-	// the KV API reads any replica (direct get), which may lag behind a
-	// write another server just made.
+	cfg  Config
+	srv  *server.Server
+	id   string // the NATS server's id: new at every start, so it names this run
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	strm jetstream.Stream
+	// owners is the owner of every session; ownerReads reads it at its
+	// stream's leader: the KV API may read any replica, which may lag
+	// behind a write another server just made.
+	owners     jetstream.KeyValue
 	ownerReads jetstream.Stream
-	ckptReads  jetstream.Stream
-	me    []byte // this server's owner record
+	me         []byte // this run's owner record
 
 	sessions Sessions // set by Attach, before the first request
 
-	mu     sync.Mutex
-	leases map[string]*lease // the sessions this server owns
+	mu    sync.Mutex
+	owned map[string]*ownership // the sessions this server owns
 
-	stop      chan struct{}
-	done      sync.WaitGroup
-	stopRenew sync.Once
-	once      sync.Once
+	routes atomic.Pointer[peerSet] // the servers this one has routes to now
+	cache  routeCache              // where other servers' sessions were last seen
+
+	stop chan struct{}
+	done sync.WaitGroup
+	once sync.Once
 }
 
-// owner is the value of a session's key in talus_owners.
+// owner is the value of a session's key in talus_owners: the server run
+// that owns it and where to reach it.
 type owner struct {
 	Node string `json:"node"`
+	ID   string `json:"id"` // the owner's NATS server id: one run of it
 	URL  string `json:"url"`
 }
 
 // Start runs the embedded NATS server, joins the cluster and waits until
-// the journal and the buckets are usable (a quorum of the servers is up),
-// at most ReadyTimeout.
+// the journal and the owners bucket are usable (a quorum of the servers is
+// up), at most ReadyTimeout.
 func Start(cfg Config) (*Node, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -83,8 +87,8 @@ func Start(cfg Config) (*Node, error) {
 	opts := &server.Options{
 		ServerName: cfg.Name,
 		// The client port is only for this process (it connects in
-		// process); it must exist for routing, so it is on loopback, at a
-		// port of the kernel's choosing, behind a token nobody else has.
+		// process); NATS needs one, so it is on loopback, at a port of the
+		// kernel's choosing, behind a token nobody else has.
 		Host:          "127.0.0.1",
 		Port:          server.RANDOM_PORT,
 		Authorization: token,
@@ -93,8 +97,13 @@ func Start(cfg Config) (*Node, error) {
 		SyncAlways:    cfg.SyncAlways,
 		MaxPayload:    int32(cfg.MaxPayload),
 		NoSigs:        true,
-		Cluster:       server.ClusterOpts{Name: "talus", Host: host, Port: cport},
-		Routes:        server.RoutesFromStr(routeURLs(cfg.Peers)),
+	}
+	if len(cfg.Peers) > 0 { // else a cluster of one: JetStream on its own
+		opts.Cluster = server.ClusterOpts{
+			Name: "talus", Host: host, Port: cport,
+			PingInterval: cfg.RoutePing, MaxPingsOut: 3,
+		}
+		opts.Routes = server.RoutesFromStr(routeURLs(cfg.Peers))
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -106,13 +115,18 @@ func Start(cfg Config) (*Node, error) {
 		srv.Shutdown()
 		return nil, errors.New("cluster: nats server did not start")
 	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Token(token), nats.Name(cfg.Name), nats.MaxReconnects(-1))
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Token(token), nats.Name(cfg.Name), nats.MaxReconnects(-1),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			cfg.Logger.Debug("nats connection", "err", err) // its default prints to stderr
+		}))
 	if err != nil {
 		srv.Shutdown()
 		return nil, fmt.Errorf("cluster: connect: %w", err)
 	}
-	me, _ := json.Marshal(owner{Node: cfg.Name, URL: cfg.Advertise})
-	n := &Node{cfg: cfg, srv: srv, nc: nc, me: me, leases: make(map[string]*lease), stop: make(chan struct{})}
+	n := &Node{cfg: cfg, srv: srv, id: srv.ID(), nc: nc, owned: make(map[string]*ownership), stop: make(chan struct{})}
+	n.me, _ = json.Marshal(owner{Node: cfg.Name, ID: n.id, URL: cfg.Advertise})
+	n.cache.entries = make(map[string]owner)
+	n.refreshRoutes()
 	if n.js, err = jetstream.New(nc); err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.ReadyTimeout)
 		err = n.setUp(ctx)
@@ -124,57 +138,53 @@ func Start(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.done.Add(1)
-	go n.renewLoop()
+	go n.watchRoutes()
 	return n, nil
 }
 
-// setUp creates (or finds) the journal stream and the buckets, retrying
-// while the cluster has no JetStream leader yet.
+// setUp finds (or creates) the journal stream and the owners bucket,
+// retrying while the cluster has no JetStream leader yet.
 func (n *Node) setUp(ctx context.Context) error {
-	r := n.cfg.Replicas
 	for {
-		err := n.tryCreate(ctx, r)
+		err := n.tryOpen(ctx)
 		if err == nil {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("cluster: no usable JetStream before the ready timeout (%d servers needed): %w", r/2+1, err)
+			return fmt.Errorf("cluster: no usable JetStream before the ready timeout (%d servers needed): %w", n.cfg.Replicas/2+1, err)
 		case <-time.After(250 * time.Millisecond):
 			n.cfg.Logger.Debug("cluster not ready yet", "err", err)
 		}
 	}
 }
 
-func (n *Node) tryCreate(ctx context.Context, replicas int) (err error) {
+func (n *Node) tryOpen(ctx context.Context) (err error) {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	n.strm, err = n.js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
-		Name:        journalStream,
-		Subjects:    []string{journalPrefix + "*"},
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-		MaxMsgSize:  int32(n.cfg.MaxPayload),
-	})
+	n.strm, err = n.js.Stream(cctx, journalStream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		n.strm, err = n.js.CreateStream(cctx, jetstream.StreamConfig{
+			Name:       journalStream,
+			Subjects:   []string{journalPrefix + "*"},
+			Storage:    jetstream.FileStorage,
+			Replicas:   n.cfg.Replicas,
+			MaxMsgSize: int32(n.cfg.MaxPayload),
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("journal stream: %w", err)
 	}
-	n.owner, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
-		Bucket: ownersBucket, History: 1, TTL: n.cfg.LeaseTTL, Storage: jetstream.FileStorage, Replicas: replicas,
-	})
+	n.owners, err = n.js.KeyValue(cctx, ownersBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		n.owners, err = n.js.CreateKeyValue(cctx, jetstream.KeyValueConfig{
+			Bucket: ownersBucket, History: 1, Storage: jetstream.FileStorage, Replicas: n.cfg.Replicas,
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("owners bucket: %w", err)
 	}
-	n.ckpt, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
-		Bucket: ckptBucket, History: 1, Storage: jetstream.FileStorage, Replicas: replicas, MaxValueSize: int32(n.cfg.MaxPayload),
-	})
-	if err != nil {
-		return fmt.Errorf("checkpoint bucket: %w", err)
-	}
-	if n.ownerReads, err = leaderReads(cctx, n.js, ownersBucket); err != nil {
-		return err
-	}
-	n.ckptReads, err = leaderReads(cctx, n.js, ckptBucket)
+	n.ownerReads, err = leaderReads(cctx, n.js, ownersBucket)
 	return err
 }
 
@@ -198,20 +208,25 @@ func leaderReads(ctx context.Context, js jetstream.JetStream, bucket string) (je
 	}
 }
 
-// kvGet reads a key at its bucket's leader: the value and its revision, or
-// jetstream.ErrKeyNotFound.
-func kvGet(ctx context.Context, st jetstream.Stream, bucket, key string) ([]byte, uint64, error) {
+// kvEntry is a key's value and revision.
+type kvEntry struct {
+	val []byte
+	rev uint64
+}
+
+// kvGet reads a key at its bucket's leader, or jetstream.ErrKeyNotFound.
+func kvGet(ctx context.Context, st jetstream.Stream, bucket, key string) (kvEntry, error) {
 	m, err := st.GetLastMsgForSubject(ctx, "$KV."+bucket+"."+key)
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
-		return nil, 0, jetstream.ErrKeyNotFound
+		return kvEntry{}, jetstream.ErrKeyNotFound
 	case err != nil:
-		return nil, 0, err
+		return kvEntry{}, err
 	}
 	if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
-		return nil, 0, jetstream.ErrKeyNotFound
+		return kvEntry{}, jetstream.ErrKeyNotFound
 	}
-	return m.Data, m.Sequence, nil
+	return kvEntry{val: m.Data, rev: m.Sequence}, nil
 }
 
 // Attach gives the node the session layer it adopts sessions into and
@@ -221,25 +236,26 @@ func (n *Node) Attach(s Sessions) { n.sessions = s }
 // Name is this server's name in the cluster.
 func (n *Node) Name() string { return n.cfg.Name }
 
-// Health reports whether this server can reach the journal now.
+// Health reports whether this server is part of a quorum of the cluster:
+// cut off from it, it serves no session.
 func (n *Node) Health() error {
 	if !n.nc.IsConnected() {
-		return errors.New("cluster: not connected")
+		return errors.New("cluster: not connected to the embedded NATS server")
 	}
-	if !n.srv.JetStreamIsCurrent() {
-		return errors.New("cluster: JetStream is not current (no quorum?)")
+	if !n.quorum() {
+		return fmt.Errorf("cluster: routes to %d of %d other servers, no quorum", n.routes.Load().len(), len(n.cfg.Peers))
 	}
 	return nil
 }
 
-// Close gives up every lease (so other servers can take the sessions over
-// at once rather than after their TTL), then stops the NATS server. Call it
-// after the session layer has stopped: their last checkpoints need the
-// leases.
+// Close leaves the cluster. Call it after the session layer has stopped:
+// their last checkpoints need the journal. The sessions this server owned
+// pass to whichever server is asked for them next, as soon as the others
+// see this one's routes close.
 func (n *Node) Close() error {
 	n.once.Do(func() {
-		n.stopRenewals()
-		n.releaseAll()
+		close(n.stop)
+		n.done.Wait()
 		_ = n.nc.Drain()
 		n.srv.Shutdown()
 		n.srv.WaitForShutdown()
@@ -248,51 +264,15 @@ func (n *Node) Close() error {
 }
 
 func routeURLs(peers []string) string {
-	var s string
+	urls := make([]string, len(peers))
 	for i, p := range peers {
-		if i > 0 {
-			s += ","
-		}
-		s += "nats-route://" + p
+		urls[i] = "nats-route://" + p
 	}
-	return s
+	return strings.Join(urls, ",")
 }
 
 func randomToken() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// stopRenewals ends the renew loop and waits for it.
-func (n *Node) stopRenewals() {
-	n.stopRenew.Do(func() { close(n.stop) })
-	n.done.Wait()
-}
-
-// kvCreate creates a key that must not exist (or was deleted, or ran
-// out), compare-and-set: jetstream.ErrKeyExists when it exists. Unlike
-// KeyValue.Create it reads what is there at the leader.
-func kvCreate(ctx context.Context, kv jetstream.KeyValue, st jetstream.Stream, bucket, key string, val []byte) (uint64, error) {
-	for try := 0; ; try++ {
-		rev, err := kv.Update(ctx, key, val, 0)
-		if err == nil || !isWrongLast(err) {
-			return rev, err
-		}
-		m, err := st.GetLastMsgForSubject(ctx, "$KV."+bucket+"."+key)
-		switch {
-		case errors.Is(err, jetstream.ErrMsgNotFound) && try < 3:
-			continue // gone meanwhile (its TTL): create it again
-		case err != nil:
-			return 0, err
-		}
-		if op := m.Header.Get("KV-Operation"); op != "DEL" && op != "PURGE" {
-			return 0, jetstream.ErrKeyExists
-		}
-		rev, err = kv.Update(ctx, key, val, m.Sequence)
-		if isWrongLast(err) {
-			return 0, jetstream.ErrKeyExists
-		}
-		return rev, err
-	}
 }

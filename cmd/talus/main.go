@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/talus-tally/server/actors"
-	"github.com/talus-tally/server/actors/cluster"
 	"github.com/talus-tally/server/actors/store"
 	talushttp "github.com/talus-tally/server/http"
 	"github.com/talus-tally/server/http/guard"
@@ -78,22 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return errors.Join(fmt.Errorf("join the cluster: %w", err), st.Close())
 	}
-	var journal actors.Journal // the store's, unless a cluster's
-	var router interface {
-		talushttp.Router
-		ws.Router
-	}
-	health := st.Health
-	if node != nil {
-		journal, router = node, node
-		health = func() error { return errors.Join(st.Health(), node.Health()) }
-	}
-	closeStore := func() error { return errors.Join(closeNode(node), st.Close()) }
+	defer closeNode(node, log) // after the sessions stopped: their last checkpoints need it
 
 	sessions, err := actors.Start(actors.Config{
 		Catalog:         catalog,
 		Store:           st,
-		Journal:         journal,
+		Journal:         journalOf(node),
 		RequestTimeout:  cfg.RequestTimeout,
 		UndoLimit:       cfg.UndoLimit,
 		UndoBytes:       cfg.UndoBytes,
@@ -107,15 +96,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Logger:          log.With("component", "actors"),
 	})
 	if err != nil {
-		return errors.Join(fmt.Errorf("start sessions: %w", err), closeStore())
+		return errors.Join(fmt.Errorf("start sessions: %w", err), st.Close())
 	}
-	if node != nil {
-		node.Attach(sessions)
-	}
+	attach(node, sessions)
 
 	origins, err := guard.ParseOrigins(cfg.AllowedOrigins)
 	if err != nil { // parseConfig checked them
-		return errors.Join(err, stopSessions(sessions, cfg.ShutdownTimeout), closeStore())
+		return errors.Join(err, stopSessions(sessions, cfg.ShutdownTimeout), st.Close())
 	}
 	hosts := guard.NewHosts(cfg.Addr, cfg.AllowedHosts)
 	// One limiter for REST requests and socket handshakes: a client's
@@ -133,8 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Limiter:      limiter,
 		Origins:      origins,
 		Hosts:        hosts,
-		Health:       health,
-		Router:       router,
+		Health:       healthOf(node, st),
+		Router:       httpRouter(node),
 		Version:      buildVersion(),
 		Metrics:      m.handler(),
 		OnError:      m.onHTTPError,
@@ -155,14 +142,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MessageBurst:   cfg.RateBurst,
 		OnRefusal:      m.onRefusal,
 		EventNames:     cfg.EventNames,
-		Router:         router,
+		Router:         wsRouter(node),
 		Logger:         log.With("component", "ws"),
 	}, sessions)
 	m.watch(sessions, sockets)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout), closeStore())
+		return errors.Join(fmt.Errorf("listen: %w", err), stopSessions(sessions, cfg.ShutdownTimeout), st.Close())
 	}
 	srv := &nethttp.Server{
 		Handler:           api.Guard(handler(api, sockets)),
@@ -200,7 +187,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	runErr = errors.Join(runErr, shutdown(shutdownCtx, srv, sockets, sessions, closeStore))
+	runErr = errors.Join(runErr, shutdown(shutdownCtx, srv, sockets, sessions, st))
 	if runErr == nil {
 		log.Info("stopped")
 	}
@@ -213,9 +200,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 // poll, which a closed listener would refuse. Once every client is told and
 // has left its session, the HTTP server stops accepting and finishes the
 // requests in flight; only then do the sessions stop (each takes a last
-// checkpoint), and the store (and the cluster membership, which gives up
-// its sessions' leases) closes after them.
-func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sessions *actors.Client, closeStore func() error) error {
+// checkpoint), and the store closes after them.
+func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sessions *actors.Client, st *store.Store) error {
 	var err error
 	if e := sockets.Shutdown(ctx); e != nil {
 		err = errors.Join(err, fmt.Errorf("socket shutdown: %w", e))
@@ -226,17 +212,10 @@ func shutdown(ctx context.Context, srv *nethttp.Server, sockets *ws.Server, sess
 	if e := sessions.Stop(ctx); e != nil {
 		err = errors.Join(err, fmt.Errorf("stop sessions: %w", e))
 	}
-	if e := closeStore(); e != nil {
+	if e := st.Close(); e != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", e))
 	}
 	return err
-}
-
-func closeNode(n *cluster.Node) error {
-	if n == nil {
-		return nil
-	}
-	return n.Close()
 }
 
 // handler is the process's whole HTTP surface: Socket.IO at /socket.io/,
