@@ -279,6 +279,11 @@ func (n *Node) write(ctx context.Context, sid string, o *ownership, kind string,
 	msg.Header.Set(hdrNonce, nonce)
 	deadline := time.Now().Add(writeBudget)
 	for try := 0; ; try++ {
+		if !n.quorum() {
+			// Cut off from the majority (or the cluster is stopping):
+			// no write can succeed, so none waits for one.
+			return 0, fmt.Errorf("%w: cluster: no quorum", actors.ErrUnavailable)
+		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tryTimeout)
 		ack, err := n.js.PublishMsg(pctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
 		cancel()
