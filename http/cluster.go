@@ -68,6 +68,12 @@ func newProxies(s *Server) *proxies {
 			pr.SetURL(f.target)
 			pr.SetXForwarded()
 			pr.Out.Header.Set(forwardedBy, "1")
+			// This server judged the browser's Origin already, and answers
+			// CORS itself: to the owner the request is a script's, which
+			// adds no second Access-Control-Allow-Origin to the answer.
+			for _, h := range []string{"Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User"} {
+				pr.Out.Header.Del(h)
+			}
 		},
 		ModifyResponse: func(res *nethttp.Response) error {
 			if res.Header.Get(notOwner) != "" {

@@ -54,7 +54,7 @@ func (f *fakeRouter) forgot() []string {
 
 // seen is what the owner received of a forwarded request.
 type seen struct {
-	Method, Path, Query, Body, ForwardedBy string
+	Method, Path, Query, Body, ForwardedBy, Origin, FetchSite string
 }
 
 // forwardingServer is a server with the forward middleware in front of a
@@ -68,7 +68,7 @@ func forwardingServer(t *testing.T, ownerHeader string) (*httptest.Server, *fake
 			w.Header().Set(ownerHeader, "1")
 		}
 		w.Header().Set(servedBy, "there")
-		_ = json.NewEncoder(w).Encode(seen{r.Method, r.URL.Path, r.URL.RawQuery, string(b), r.Header.Get(forwardedBy)})
+		_ = json.NewEncoder(w).Encode(seen{r.Method, r.URL.Path, r.URL.RawQuery, string(b), r.Header.Get(forwardedBy), r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site")})
 	}))
 	t.Cleanup(owner.Close)
 	fr := &fakeRouter{owner: owner.URL}
@@ -122,6 +122,8 @@ func TestForward(t *testing.T) {
 			if tc.header != "" {
 				req.Header.Set("X-Session-ID", tc.header)
 			}
+			req.Header.Set("Origin", "http://localhost:5173") // a browser page this server allowed
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
 			res, err := nethttp.DefaultClient.Do(req)
 			require.NoError(t, err)
 			defer res.Body.Close()
@@ -143,6 +145,7 @@ func TestForward(t *testing.T) {
 			}
 			assert.Equal(t, tc.body, got.Body, "the body reaches the owner whole")
 			assert.NotEmpty(t, got.ForwardedBy, "marked as forwarded")
+			assert.Empty(t, got.Origin+got.FetchSite, "judged here: the owner does not judge (and answer CORS for) it again")
 			assert.Equal(t, []string{"there"}, res.Header.Values(servedBy), "the owner says it served it")
 		})
 	}
