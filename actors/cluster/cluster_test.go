@@ -25,6 +25,7 @@ func TestCluster(t *testing.T) {
 	t.Run("routes", func(t *testing.T) { testRoutes(t, nodes) })
 	t.Run("stale owner is fenced", func(t *testing.T) { testStaleOwnerFenced(t, nodes, fakes) })
 	t.Run("stale session actor is refused", func(t *testing.T) { testStaleSessionRefused(t, nodes) })
+	t.Run("passivated and back", func(t *testing.T) { testPassivation(t, nodes[1]) })
 	t.Run("takeover when the owner is gone", func(t *testing.T) { testTakeover(t, nodes) })
 }
 
@@ -118,7 +119,7 @@ func testStaleOwnerFenced(t *testing.T, nodes []*Node, fakes []*fakeSessions) {
 // history holds every acknowledged command once, and none of a's refused.
 func testStaleSessionRefused(t *testing.T, nodes []*Node) {
 	a, b := nodes[0], nodes[1]
-	sa, sb := sessionLayer(t, a), sessionLayer(t, b)
+	sa, sb := sessionLayer(t, a, actors.Config{}), sessionLayer(t, b, actors.Config{})
 	ctx := context.Background()
 
 	p, err := sa.CreateProject(ctx, "", "restomod", "Camaro")
@@ -160,6 +161,30 @@ func testStaleSessionRefused(t *testing.T, nodes []*Node) {
 	tr, err := sb.Tree(ctx, sid)
 	require.NoError(t, err)
 	require.Len(t, tr.Roots[0].Children, 4)
+}
+
+// testPassivation: an idle session leaves memory (checkpointed to the
+// replicated journal) and comes back on its next request, whole, still
+// owned by the same server.
+func testPassivation(t *testing.T, n *Node) {
+	c := sessionLayer(t, n, actors.Config{IdleTimeout: 50 * time.Millisecond})
+	ctx := context.Background()
+	p, err := c.CreateProject(ctx, "", "restomod", "Idle")
+	require.NoError(t, err)
+	_, err = c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "before"}})
+	require.NoError(t, err)
+	waitFor(t, "the session to leave memory", func() bool { return c.Stats().Live == 0 })
+	require.True(t, n.Owns(p.SessionID), "passivated, still this server's")
+
+	res, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "after", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "after"}})
+	require.NoError(t, err, "loaded again from the journal")
+	again, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "before"}})
+	require.NoError(t, err)
+	require.Less(t, again.Seq, res.Seq, "a retry of a command from before is answered from the journal, not applied again")
+	tr, err := c.Tree(ctx, p.SessionID)
+	require.NoError(t, err)
+	require.Len(t, tr.Roots[0].Children, 2)
+	require.Equal(t, res.Seq, tr.Seq)
 }
 
 // testTakeover: when a session's owner leaves the cluster, the next server

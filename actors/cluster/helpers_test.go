@@ -143,8 +143,9 @@ var (
 	catalog     *model.Catalog
 )
 
-// sessionLayer runs a real session layer on node n's journal.
-func sessionLayer(tb testing.TB, n *Node) *actors.Client {
+// sessionLayer runs a real session layer on node n's journal; cfg's zero
+// fields take the tests' settings.
+func sessionLayer(tb testing.TB, n *Node, cfg actors.Config) *actors.Client {
 	tb.Helper()
 	catalogOnce.Do(func() {
 		var errs []error
@@ -152,7 +153,11 @@ func sessionLayer(tb testing.TB, n *Node) *actors.Client {
 			panic(fmt.Sprint(errs))
 		}
 	})
-	c, err := actors.Start(actors.Config{Catalog: catalog, Journal: n, Logger: quiet()})
+	cfg.Catalog, cfg.Journal, cfg.Logger = catalog, n, quiet()
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = waitLimit // a loaded machine is slow, not wrong
+	}
+	c, err := actors.Start(cfg)
 	require.NoError(tb, err)
 	n.Attach(c)
 	tb.Cleanup(func() {
