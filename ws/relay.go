@@ -90,6 +90,12 @@ func (c *client) joinAtOwner(ctx context.Context, j joinArgs, ack socketio.AckFu
 		c.fail(ack, errors.Join(actors.ErrUnavailable, err))
 		return true
 	}
+	if refused(res) { // the owner's error event is on its way to the client
+		c.answerRaw(ack, res)
+		r.release()
+		up.Close()
+		return true
+	}
 	c.relay = r
 	go r.watch()
 	c.answerRaw(ack, res)
@@ -200,6 +206,14 @@ func (c *client) endRelay() {
 func (c *client) moved() {
 	c.emit(evError, wire.Errorf(wire.CodeUnavailable, "the session moved to another server; reconnect with last_seq to catch up"))
 	c.sock.Conn().Close()
+}
+
+// refused reports an ack that carries an error.
+func refused(args []json.RawMessage) bool {
+	var ack struct {
+		Error json.RawMessage `json:"error"`
+	}
+	return len(args) > 0 && json.Unmarshal(args[0], &ack) == nil && len(ack.Error) > 0
 }
 
 // answerRaw acks with the arguments another server acked with.

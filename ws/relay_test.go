@@ -50,6 +50,9 @@ func TestRelay(t *testing.T) {
 	a := start(t, ws.Config{Router: router})
 
 	c := dial(t, a, nil)
+	missing := call(t, c, "join_session", map[string]any{"session_id": "00000000-0000-4000-8000-000000000000"})
+	assert.Equal(t, "INVALID_SESSION", missing["error"].(map[string]any)["code"], "the owner's answer, relayed")
+	assert.Equal(t, "INVALID_SESSION", next(t, c, "error")["code"])
 	joined := call(t, c, "join_session", map[string]any{"session_id": sid, "last_seq": 0})
 	assert.Equal(t, sid, joined["session_id"])
 	seq := int64(joined["seq"].(float64))
