@@ -21,10 +21,11 @@ LOAD_ONLY  ?=
 # Longest wait, over the whole suite, for a quiet machine before runs.
 LOAD_QUIET_BUDGET ?= 3m
 
-.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean web web-deps load load-quick
+.PHONY: help run build test bench lint fmt-check vet check-deps fuzz clean web web-deps load load-quick cluster
 
 help:
 	@echo "make run        run the server (go run ./cmd/talus; flags via ARGS=...)"
+	@echo "make cluster    run 3 servers as one cluster on 127.0.0.1:5001-5003 (data in CLUSTER_DIR; Ctrl-C stops them)"
 	@echo "make build      build bin/talus"
 	@echo "make test       go vet, npm ci for the real-client tests, then every test with -race"
 	@echo "make bench      model and actors benchmarks, -count=$(COUNT) (feed to benchstat)"
@@ -36,6 +37,21 @@ help:
 
 run:
 	$(GO) run ./cmd/talus $(ARGS)
+
+# make cluster: three servers of one cluster on this machine, HTTP on
+# 127.0.0.1:5001-5003, cluster routes on 127.0.0.1:6201-6203, each with
+# its data in $(CLUSTER_DIR)/nN. Ctrl-C (or SIGTERM) stops all three, each
+# cleanly; started again on the same directories, they carry on.
+CLUSTER_DIR ?= data-cluster
+
+cluster: build
+	@echo "3 servers: http://127.0.0.1:5001 http://127.0.0.1:5002 http://127.0.0.1:5003 (any serves any session; Ctrl-C stops them)"
+	@pids=""; trap 'kill $$pids 2>/dev/null; wait' INT TERM; \
+	for i in 1 2 3; do \
+		peers=""; for j in 1 2 3; do [ $$j = $$i ] || peers="$$peers,127.0.0.1:620$$j"; done; \
+		bin/talus -addr 127.0.0.1:500$$i -data-dir $(CLUSTER_DIR)/n$$i -cluster 127.0.0.1:620$$i \
+			-cluster-peers $${peers#,} -cluster-node n$$i $(ARGS) & pids="$$pids $$!"; \
+	done; wait
 
 build:
 	$(GO) build -o bin/talus ./cmd/talus

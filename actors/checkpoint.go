@@ -55,14 +55,14 @@ type cachedJSON struct {
 // checkpoint stores the session's whole state at its seq, staged events
 // included (they are part of seq).
 func (s *session) checkpoint() error {
-	if s.cfg.Store == nil {
+	if s.cfg.Journal == nil {
 		return nil
 	}
 	state, err := s.encodeState()
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	if err := s.cfg.Store.Checkpoint(context.Background(), s.id, s.seq, state); err != nil {
+	if err := s.cfg.Journal.Checkpoint(context.Background(), s.id, s.seq, state); err != nil {
 		return err
 	}
 	s.sinceCheckpoint, s.checkpointedActivity = 0, s.lastActivity
@@ -196,7 +196,7 @@ func splitState(state []byte) (snapshotHead, []byte, error) {
 // restore loads the session from the store: its checkpoint, then every
 // record after it, replayed. store.ErrNotFound means it was deleted.
 func (s *session) restore() error {
-	state, _, records, err := s.cfg.Store.LoadSession(s.id)
+	state, _, records, err := s.cfg.Journal.LoadSession(s.id)
 	if err != nil {
 		return err
 	}

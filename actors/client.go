@@ -174,8 +174,8 @@ func Start(cfg Config) (*Client, error) {
 // cannot be read is still listed (by id), so its next request shows the
 // error rather than a 404.
 func storedSessions(cfg Config) ([]stored, error) {
-	if cfg.Store == nil {
-		return nil, nil
+	if cfg.Store == nil || cfg.Journal != Journal(cfg.Store) {
+		return nil, nil // another journal: its sessions come in one by one (Adopt)
 	}
 	infos, err := cfg.Store.Sessions()
 	if err != nil {
@@ -215,8 +215,14 @@ func (c *Client) Stop(ctx context.Context) error {
 // Create starts an empty session and returns its id. With a store it
 // returns once the session is stored.
 func (c *Client) Create(ctx context.Context) (string, error) {
-	sid, err := askRegistry[string](ctx, c, &spawnSession{SessionID: uuid.NewString()})
-	if err != nil || c.cfg.Store == nil {
+	sid := uuid.NewString()
+	if cl, ok := c.cfg.Journal.(ExclusiveJournal); ok {
+		if err := cl.Claim(ctx, sid); err != nil {
+			return "", err
+		}
+	}
+	sid, err := askRegistry[string](ctx, c, &spawnSession{SessionID: sid})
+	if err != nil || c.cfg.Journal == nil {
 		return sid, err
 	}
 	// The session stores itself as it starts; its first answer comes after.

@@ -33,6 +33,11 @@ type Config struct {
 	// projects live there too. nil keeps everything in memory only. The
 	// caller opens it before Start and closes it after Stop.
 	Store *store.Store
+	// Journal, when set, makes sessions durable instead of Store (which
+	// then keeps only saved projects): a replicated journal shared by
+	// several servers (package cluster). Sessions are not listed from it
+	// at start; each comes in by Client.Adopt or Client.Create.
+	Journal Journal
 	// IdleTimeout takes a session with no clients and no activity for this
 	// long out of memory (with a Store only); its next request brings it
 	// back. 0 never does. Not with a store opened Disabled (benchmarks):
@@ -86,7 +91,10 @@ func (cfg Config) withDefaults() Config {
 	if cfg.CheckpointEvery <= 0 {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
-	if cfg.IdleTimeout < 0 || cfg.Store == nil {
+	if cfg.Journal == nil && cfg.Store != nil {
+		cfg.Journal = cfg.Store
+	}
+	if cfg.IdleTimeout < 0 || cfg.Journal == nil {
 		cfg.IdleTimeout = 0 // without a store there is nothing to come back from
 	}
 	if cfg.Logger == nil {

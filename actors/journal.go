@@ -49,7 +49,7 @@ const maxPooledRecord = 64 << 10
 // are dropped and their seqs given back, and the error is for the asker:
 // the change did not happen. Without a store it only marks them durable.
 func (s *session) persist(rec *record, rollback func()) error {
-	if s.cfg.Store == nil || len(s.pending) == 0 {
+	if s.cfg.Journal == nil || len(s.pending) == 0 {
 		s.pendingDurable = true
 		return nil
 	}
@@ -63,7 +63,7 @@ func (s *session) persist(rec *record, rollback func()) error {
 	if err == nil {
 		// No deadline: giving up would leave it unknown whether the record
 		// is on disk, and memory must not differ from the journal.
-		err = s.cfg.Store.Append(context.Background(), store.Record{SessionID: s.id, Seq: s.seq, Data: data})
+		err = s.cfg.Journal.Append(context.Background(), store.Record{SessionID: s.id, Seq: s.seq, Data: data})
 	}
 	// The store has copied the record into its own batch once Append has
 	// answered (with no deadline, it always has).
@@ -75,7 +75,7 @@ func (s *session) persist(rec *record, rollback func()) error {
 		// cannot help, so it is the command's fault, not the server's state.
 		s.log.Warn("change too large to journal; it is undone", "kind", rec.Kind, "bytes", len(data), "err", err)
 		s.unstage(rollback)
-		return &model.LimitError{Budget: BudgetChangeBytes, Limit: int64(s.cfg.Store.MaxRecordSize()), Reason: fmt.Sprintf("the change is too large to record (%d bytes)", len(data))}
+		return &model.LimitError{Budget: BudgetChangeBytes, Limit: int64(s.cfg.Journal.MaxRecordSize()), Reason: fmt.Sprintf("the change is too large to record (%d bytes)", len(data))}
 	}
 	if err != nil {
 		s.log.Error("journal append failed; the change is undone", "kind", rec.Kind, "seq", s.seq, "err", err)
@@ -91,7 +91,7 @@ func (s *session) persist(rec *record, rollback func()) error {
 // persistState makes the staged events durable with a checkpoint of the
 // whole state, for changes that replace it (opening a project).
 func (s *session) persistState(rollback func()) error {
-	if s.cfg.Store != nil {
+	if s.cfg.Journal != nil {
 		if err := s.checkpoint(); err != nil {
 			s.log.Error("checkpoint failed; the change is undone", "seq", s.seq, "err", err)
 			s.unstage(rollback)

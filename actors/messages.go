@@ -241,11 +241,20 @@ type (
 	stopAll struct {
 		asks[struct{}]
 	}
+	// adopt adds a session another server made, passive: its next request
+	// loads it from the journal (Client.Adopt).
+	adopt struct {
+		asks[struct{}]
+		SessionID string
+	}
 )
 
 // idleTimeout is a session's receive timeout firing: it received nothing
 // but quiet requests for Config.IdleTimeout (see idleClock).
 type idleTimeout struct{}
+
+// disown drops a session another server owns now (Client.Disown).
+type disown struct{ SessionID string }
 
 // Messages a session tells the registry. Gen names the incarnation that
 // sent it, so a late word of an earlier one is ignored.

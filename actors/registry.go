@@ -63,6 +63,7 @@ type entry struct {
 	pid       *actor.PID // the actor, while live or stopping
 	gen       uint64     // the incarnation of the live (or last) actor
 	forwarded uint64     // requests sent to this incarnation
+	disowned  bool       // stopping because another server owns it now: forgotten once stopped
 	project   string     // open project id, "" for none
 	summary   SessionSummary
 	parked    []parked // requests waiting for the session to stop or be deleted
@@ -233,6 +234,11 @@ func (r *registry) Receive(c actor.Context) {
 		}
 	case *passiveDeleted:
 		r.deleted(c, m)
+	case *adopt:
+		r.adopt(m)
+		m.answer(c, struct{}{}, nil)
+	case *disown:
+		r.disown(c, m.SessionID)
 	case *actor.Terminated:
 		r.terminated(c, m.Who)
 	}
@@ -331,7 +337,11 @@ func (r *registry) terminated(c actor.Context, who *actor.PID) {
 		r.stopDone(c)
 		return
 	}
-	if r.cfg.Store == nil {
+	if e.disowned {
+		r.dropDisowned(c, sid, e)
+		return
+	}
+	if r.cfg.Journal == nil {
 		r.forget(sid) // in memory only, a session that stopped is gone
 		return
 	}
@@ -357,7 +367,7 @@ func (r *registry) closeStored(c actor.Context, sid string, e *entry, m *closeSe
 	}
 	e.state = deleting
 	e.parked = append(e.parked, parked{msg: m})
-	st, system, self := r.cfg.Store, c.ActorSystem(), c.Self()
+	st, system, self := r.cfg.Journal, c.ActorSystem(), c.Self()
 	go func() {
 		err := st.DeleteSession(context.Background(), sid)
 		system.Root.Send(self, &passiveDeleted{SessionID: sid, Err: err})
@@ -462,4 +472,44 @@ func (r *registry) forgetProject(sid string) {
 		}
 	}
 	e.project = ""
+}
+
+// adopt adds a session this server now owns, passive, unless it knows it.
+func (r *registry) adopt(m *adopt) {
+	if e := r.sessions[m.SessionID]; e != nil {
+		e.disowned = false // taken back before it stopped: it loads again once it has
+		return
+	}
+	e := &entry{state: stopped, summary: newSummary(m.SessionID, time.Now())}
+	r.sessions[m.SessionID] = e
+	r.counts.passive.Add(1)
+	r.order.add(keyOf(e.summary))
+}
+
+// disown lets go of a session another server owns now: a live one stops
+// (its last checkpoint is refused: it is not its to write) and is forgotten
+// once it has, a passive one at once.
+func (r *registry) disown(c actor.Context, sid string) {
+	e := r.sessions[sid]
+	if e == nil {
+		return
+	}
+	switch e.state {
+	case live:
+		e.disowned, e.state = true, draining
+		c.Poison(e.pid)
+	case draining:
+		e.disowned = true
+	case stopped:
+		r.dropDisowned(c, sid, e)
+	}
+}
+
+// dropDisowned forgets a disowned session; the requests that waited for it
+// are told to retry, which reaches its owner.
+func (r *registry) dropDisowned(c actor.Context, sid string, e *entry) {
+	r.forget(sid)
+	for _, p := range e.parked {
+		p.msg.refuse(c, fmt.Errorf("session %s: %w", sid, ErrFenced))
+	}
 }

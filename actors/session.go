@@ -45,7 +45,7 @@ type session struct {
 
 	closed bool // every request is answered ErrSessionNotFound
 
-	// Durability (Config.Store). restoring means "load from the store" at
+	// Durability (Config.Journal). restoring means "load from the journal" at
 	// start rather than "new, checkpoint it".
 	restoring       bool
 	broken          error // a stored state that could not be loaded: every request gets it
@@ -205,7 +205,7 @@ func admit(req request, msg any, now time.Time) bool {
 // durable with its first checkpoint (an empty session has no journal
 // record, yet must survive a restart). Client.Create waits for this.
 func (s *session) started(c actor.Context) {
-	if s.cfg.Store != nil {
+	if s.cfg.Journal != nil {
 		if s.restoring {
 			err := s.restore()
 			switch {
@@ -213,6 +213,10 @@ func (s *session) started(c actor.Context) {
 				s.closed = true
 				c.Send(s.registry, &sessionClosed{SessionID: s.id, Gen: s.gen})
 				return
+			case errors.Is(err, ErrUnavailable): // the journal cannot say now, or another server owns it
+				s.log.Warn("session cannot be loaded now", "err", err)
+				s.broken = err
+				c.Send(s.registry, &disown{SessionID: s.id}) // the next request finds where it is
 			case err != nil:
 				s.log.Error("stored session cannot be restored", "err", err)
 				s.broken = fmt.Errorf("%w: session %s cannot be restored: %w", model.ErrInternal, s.id, err)
@@ -271,8 +275,8 @@ func (s *session) close(c actor.Context, idleBefore time.Time) (bool, error) {
 	if !idleBefore.IsZero() && (len(s.subs) > 0 || !s.lastActivity.Before(idleBefore)) {
 		return false, nil
 	}
-	if s.cfg.Store != nil {
-		if err := s.cfg.Store.DeleteSession(context.Background(), s.id); err != nil {
+	if s.cfg.Journal != nil {
+		if err := s.cfg.Journal.DeleteSession(context.Background(), s.id); err != nil {
 			s.log.Error("session cannot be deleted from the store", "err", err)
 			return false, fmt.Errorf("%w: delete session: %w", ErrUnavailable, err)
 		}

@@ -27,7 +27,7 @@ func (s *Server) routes() *chi.Mux {
 		r.Get("/health", s.handleHealth)
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON)
+			r.Use(s.limitRate, s.authenticate, s.limitBody, s.requireJSON, s.forward)
 
 			r.Get("/openapi.yaml", s.handleOpenAPI)
 			r.Get("/openapi.json", s.handleOpenAPIJSON)

@@ -54,6 +54,9 @@ type Config struct {
 	// LIMIT_EXCEEDED) of every error the API answers (metrics); it must not
 	// block.
 	OnError func(code, budget string)
+	// Router, when set, says which server of a cluster owns each session;
+	// requests for one another server owns are passed on to it.
+	Router Router
 }
 
 // Server serves the REST API. It is safe for concurrent use.
@@ -65,6 +68,7 @@ type Server struct {
 	started  time.Time
 	page     *web.Page // the embedded web client served at /
 	router   *chi.Mux
+	proxies  *proxies // to the other servers of a cluster (Config.Router)
 }
 
 // New returns the REST server for sessions and catalog. log may be nil.
@@ -91,6 +95,9 @@ func New(cfg Config, sessions *actors.Client, catalog *model.Catalog, log *slog.
 		log:      log,
 		started:  time.Now(),
 		page:     web.New(),
+	}
+	if cfg.Router != nil {
+		s.proxies = newProxies(s)
 	}
 	s.router = s.routes()
 	return s

@@ -48,6 +48,7 @@ type client struct {
 	log *slog.Logger // with the client's ids
 
 	member *membership // the session watched, nil for none
+	relay  *relay      // or the session watched at its owner, another server (relay.go)
 }
 
 func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
@@ -76,6 +77,9 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 		c.fail(ack, err)
 		return
 	}
+	if c.relayed(event, args, ack) {
+		return
+	}
 	switch event {
 	case evJoin:
 		j, err := parseJoin(args)
@@ -102,6 +106,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 func (c *client) gone(reason string) {
 	defer c.srv.clients.Done()
 	c.log.Info("socket disconnected", "reason", reason, "session", c.watching())
+	c.endRelay()
 	if c.member == nil {
 		return
 	}
@@ -123,6 +128,9 @@ func (c *client) request() (context.Context, context.CancelFunc) {
 func (c *client) join(j joinArgs, ack socketio.AckFunc) {
 	ctx, cancel := c.request()
 	defer cancel()
+	if c.joinAtOwner(ctx, j, ack) {
+		return
+	}
 	if c.member != nil && c.member.sid != j.SessionID {
 		c.leaveCurrent(ctx)
 	}

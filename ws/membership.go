@@ -50,14 +50,19 @@ func (m *membership) Deliver(ev *actors.Event) bool {
 
 // Closed records that the session let the client go. A slow consumer is
 // told at once and disconnected; after session:closed (already queued) or
-// a join again (REPLACED) there is nothing to send.
+// a join again (REPLACED) there is nothing to send. In a cluster, a
+// session that stops while it still has clients (SERVER_SHUTDOWN) has left
+// this server for another: its clients reconnect to find it (see moved).
 func (m *membership) Closed(reason string) {
 	m.mu.Lock()
 	m.reason = reason
 	m.held, m.heldBytes = nil, 0
 	m.mu.Unlock()
-	if reason == actors.ReasonSlowConsumer {
+	switch {
+	case reason == actors.ReasonSlowConsumer:
 		m.c.dropSlow()
+	case reason == actors.ReasonShutdown && m.c.srv.cfg.Router != nil:
+		m.c.moved()
 	}
 }
 

@@ -51,6 +51,9 @@ type Config struct {
 	// with a code (an error event or an admission refusal) and of every
 	// client dropped as SLOW_CONSUMER (metrics); it must not block.
 	OnRefusal func(code, budget string)
+	// Router, when set, says which server of a cluster owns each session:
+	// a client joining one another server owns is relayed to it.
+	Router Router
 	// EventNames is how graph events are named for a client that does not
 	// say (its CONNECT auth or query "names"): the prototype's frontend
 	// never says, so a server it talks to sets NamesLegacy or NamesBoth.

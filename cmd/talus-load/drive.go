@@ -19,6 +19,7 @@ import (
 // graph.
 type session struct {
 	id, root string
+	url      string // the server it was opened on: its commands and watchers go there
 	watchers []*watcher
 	final    uint64 // its seq once the commands are done
 
@@ -265,7 +266,11 @@ func (r *runner) execute(ctx context.Context, s *session, n int, id string, cmd 
 	}
 	body["session_id"] = s.id
 	var raw []byte
-	if err := r.call(ctx, http.MethodPost, "/api/v1/commands/execute", body, &raw); err != nil {
+	base := s.url
+	if r.cfg.spread == "request" {
+		base = r.cfg.urls[r.next.Add(1)%uint64(len(r.cfg.urls))]
+	}
+	if err := r.call(ctx, base, http.MethodPost, "/api/v1/commands/execute", body, &raw); err != nil {
 		return execReply{}, err
 	}
 	reply, err := decodeReply(raw)

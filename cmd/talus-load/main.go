@@ -29,6 +29,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -53,7 +55,10 @@ type config struct {
 	includeGraph   bool
 	maxNodes       int
 	projectNodes   int
-	serverPID      int
+	serverPID      int   // the first of serverPIDs, 0 for none
+	serverPIDs     []int // -server-pid: the server's processes (a cluster's several)
+	urls           []string
+	spread         string
 	settle         time.Duration
 	dialParallel   int
 	json           bool
@@ -79,7 +84,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("talus-load", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:5000", "server base URL (loopback only)")
+	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:5000", "server base URL (loopback only); several, comma-separated, load the servers of a cluster (see -spread)")
+	fs.StringVar(&cfg.spread, "spread", "session", "with several -url: session (session i is opened on the i-th server, round robin, and its commands and watchers go there) or request (each command goes to the next server in turn, which forwards it to the session's owner)")
 	fs.IntVar(&cfg.sessions, "sessions", 1, "sessions to open, each with its own project")
 	fs.IntVar(&cfg.watchers, "watchers", 0, "socket watchers joined to each session")
 	fs.StringVar(&cfg.transport, "transport", "websocket", "watchers' transport: websocket, polling or mixed (alternating)")
@@ -96,13 +102,31 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&cfg.includeGraph, "include-graph", false, "ask for the graph in every command reply")
 	fs.IntVar(&cfg.maxNodes, "max-nodes", 50, "crud mix: nodes per session before it deletes as well as creates")
 	fs.IntVar(&cfg.projectNodes, "project-nodes", 0, "open each session by importing a project of this many nodes (0: a new, one-node project)")
-	fs.IntVar(&cfg.serverPID, "server-pid", 0, "server process to read CPU and RSS of (/proc/PID)")
+	pids := fs.String("server-pid", "", "server process to read CPU and RSS of (/proc/PID); several, comma-separated, are summed (a cluster's servers)")
 	fs.DurationVar(&cfg.settle, "settle", time.Second, "with -server-pid: pause before each RSS reading")
 	fs.IntVar(&cfg.dialParallel, "dial-parallel", 32, "sessions opened and sockets connected at once during setup")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as JSON")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write this tool's CPU profile to the file (to keep the tool light)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	for p := range strings.SplitSeq(*pids, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(p)
+		if err != nil || pid <= 0 {
+			return cfg, fmt.Errorf("-server-pid %q: want process ids", *pids)
+		}
+		cfg.serverPIDs = append(cfg.serverPIDs, pid)
+	}
+	if len(cfg.serverPIDs) > 0 {
+		cfg.serverPID = cfg.serverPIDs[0]
+	}
+	for u := range strings.SplitSeq(cfg.url, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.urls = append(cfg.urls, strings.TrimSuffix(u, "/"))
+		}
 	}
 	return cfg, cfg.validate()
 }
@@ -135,8 +159,18 @@ func (cfg config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("-mix %q: want crud or update", cfg.mix))
 	}
-	if err := loopbackOnly(cfg.url); err != nil {
-		errs = append(errs, err)
+	if len(cfg.urls) == 0 {
+		errs = append(errs, errors.New("-url: none given"))
+	}
+	for _, u := range cfg.urls {
+		if err := loopbackOnly(u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch cfg.spread {
+	case "session", "request":
+	default:
+		errs = append(errs, fmt.Errorf("-spread %q: want session or request", cfg.spread))
 	}
 	return errors.Join(errs...)
 }
@@ -167,6 +201,7 @@ type runner struct {
 
 	sessions []*session
 	watchers []*watcher
+	next     atomic.Uint64 // -spread request: the server of the next command
 
 	sentAt     []atomic.Int64 // measured command n: when it was sent (or due), unix ns
 	issued     atomic.Int64
@@ -240,7 +275,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 func (r *runner) run(ctx context.Context) (*Report, error) {
 	cfg := r.cfg
 	rep := &Report{Config: reportConfig(cfg)}
-	server := newServerProbe(cfg.serverPID)
+	server := newServerProbe(cfg.serverPIDs)
 
 	server.mem(ctx, cfg.settle, &rep.Server.RSSStartKB, &rep.Server.AnonStartKB)
 	t := time.Now()

@@ -104,41 +104,45 @@ type ServerUsage struct {
 	Error            string  `json:"error,omitempty"`
 }
 
-// serverProbe reads the server's CPU and RSS from /proc; with no pid it
-// reads nothing.
+// serverProbe reads the server's CPU and RSS from /proc, summed over its
+// processes (a cluster's servers); with no pid it reads nothing.
 type serverProbe struct {
-	pid int
-	err error
+	pids []int
+	err  error
 }
 
-func newServerProbe(pid int) *serverProbe { return &serverProbe{pid: pid} }
+func newServerProbe(pids []int) *serverProbe { return &serverProbe{pids: pids} }
 
 func (p *serverProbe) cpu() time.Duration {
-	if p.pid == 0 {
-		return 0
+	var sum time.Duration
+	for _, pid := range p.pids {
+		d, err := procCPU(pid)
+		if err != nil && p.err == nil {
+			p.err = err
+		}
+		sum += d
 	}
-	d, err := procCPU(p.pid)
-	if err != nil && p.err == nil {
-		p.err = err
-	}
-	return d
+	return sum
 }
 
 // mem waits settle (letting the server finish what setup started), then
 // reads its RSS and anonymous RSS.
 func (p *serverProbe) mem(ctx context.Context, settle time.Duration, rss, anon *int64) {
-	if p.pid == 0 {
+	if len(p.pids) == 0 {
 		return
 	}
 	select {
 	case <-time.After(settle):
 	case <-ctx.Done():
 	}
-	r, a, err := procMem(p.pid)
-	if err != nil && p.err == nil {
-		p.err = err
+	*rss, *anon = 0, 0
+	for _, pid := range p.pids {
+		r, a, err := procMem(pid)
+		if err != nil && p.err == nil {
+			p.err = err
+		}
+		*rss, *anon = *rss+r, *anon+a
 	}
-	*rss, *anon = r, a
 }
 
 func (p *serverProbe) ok() error { return p.err }

@@ -15,7 +15,7 @@ import (
 // reply into into (nil to skip, a *[]byte for the bytes as they are). A non-2xx reply is a *replyError with the
 // server's error code. Every POST says Content-Type: application/json and
 // no request carries an Origin: the tool is a script, not a browser.
-func (r *runner) call(ctx context.Context, method, path string, body, into any) error {
+func (r *runner) call(ctx context.Context, base, method, path string, body, into any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -24,7 +24,7 @@ func (r *runner) call(ctx context.Context, method, path string, body, into any) 
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.cfg.url+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return err
 	}
@@ -99,9 +99,10 @@ func decodeReply(data []byte) (execReply, error) {
 	return r, nil
 }
 
-// open makes session i: a new restomod project, or with -project-nodes an
-// imported project of that many nodes.
+// open makes session i, on the i-th server (round robin): a new restomod
+// project, or with -project-nodes an imported project of that many nodes.
 func (r *runner) open(ctx context.Context, i int) (*session, error) {
+	base := r.cfg.urls[i%len(r.cfg.urls)]
 	var res struct {
 		SessionID string `json:"session_id"`
 		Graph     struct {
@@ -112,9 +113,9 @@ func (r *runner) open(ctx context.Context, i int) (*session, error) {
 	}
 	var err error
 	if r.cfg.projectNodes > 0 {
-		err = r.call(ctx, http.MethodPost, "/api/v1/projects/import", projectFile(i, r.cfg.projectNodes), &res)
+		err = r.call(ctx, base, http.MethodPost, "/api/v1/projects/import", projectFile(i, r.cfg.projectNodes), &res)
 	} else {
-		err = r.call(ctx, http.MethodPost, "/api/v1/projects", map[string]string{
+		err = r.call(ctx, base, http.MethodPost, "/api/v1/projects", map[string]string{
 			"template_id": "restomod", "project_name": "load " + strconv.Itoa(i),
 		}, &res)
 	}
@@ -124,7 +125,7 @@ func (r *runner) open(ctx context.Context, i int) (*session, error) {
 	if res.SessionID == "" || len(res.Graph.Roots) == 0 {
 		return nil, fmt.Errorf("no session id or no root node in the reply")
 	}
-	return &session{id: res.SessionID, root: res.Graph.Roots[0].ID}, nil
+	return &session{id: res.SessionID, root: res.Graph.Roots[0].ID, url: base}, nil
 }
 
 // finalSeq asks the server for the session's seq now.
@@ -132,7 +133,7 @@ func (r *runner) finalSeq(ctx context.Context, s *session) error {
 	var tree struct {
 		Seq uint64 `json:"seq"`
 	}
-	if err := r.call(ctx, http.MethodGet, "/api/v1/sessions/"+s.id+"/graph/tree", nil, &tree); err != nil {
+	if err := r.call(ctx, s.url, http.MethodGet, "/api/v1/sessions/"+s.id+"/graph/tree", nil, &tree); err != nil {
 		return err
 	}
 	s.final = tree.Seq

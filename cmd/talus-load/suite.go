@@ -93,6 +93,8 @@ func scenarios(scale float64) []scenario {
 			servers: []string{goMem, node}, kind: kindThroughput, args: multiGraph},
 		{name: "update-64", title: "64 sessions, " + n(20000) + " UpdateProperty, 32 in flight, include_graph false",
 			servers: []string{goMem, node}, kind: kindThroughput, args: update64},
+		{name: "update-64-cluster", title: "the same on one server and on a 3-server cluster of this machine (every record on all three)",
+			servers: []string{goMem, goCluster, goClusterFwd}, kind: kindThroughput, args: update64},
 		{name: "update-64-disk", title: "the same, our data directory on disk (fsyncs shared across sessions)",
 			servers: []string{goDisk}, kind: kindThroughput, args: update64, compare: "update-64"},
 		{name: "watchers", title: "5 sessions x 20 WebSocket watchers, " + n(3000) + " UpdateProperty, 5 in flight over REST",
@@ -218,6 +220,9 @@ func runSuite(ctx context.Context, args []string, out, errOut io.Writer) error {
 // it. A report comes back whenever the tool printed one, even for a failed
 // run.
 func (cfg *suiteConfig) runOne(ctx context.Context, sc scenario, kind string, round int) (*Report, error) {
+	if kind == goCluster || kind == goClusterFwd {
+		return cfg.runCluster(ctx, sc, kind, round)
+	}
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -373,6 +378,9 @@ func rows(kind string) []row {
 
 // table prints a scenario's medians: ours, the reference and Go/Node.
 func table(sc scenario, results map[string]map[string][]*Report) string {
+	if slices.Contains(sc.servers, goCluster) {
+		return clusterTable(sc, results)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "   %s — %s (medians)\n", sc.name, sc.title)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -29,7 +29,7 @@ func newWatcher(r *runner, s *session) *watcher {
 
 // dial connects w over transport and joins its session.
 func (w *watcher) dial(ctx context.Context, transport string) error {
-	c, err := sioclient.DialOptions(ctx, w.r.cfg.url, sioclient.Options{
+	c, err := sioclient.DialOptions(ctx, w.s.url, sioclient.Options{
 		Namespace: "/graph", Transport: transport, HTTP: w.r.poll, OnEvent: w.observe,
 	})
 	if err != nil {

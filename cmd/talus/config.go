@@ -46,6 +46,7 @@ type config struct {
 	Limits           model.Limits
 	EventNames       ws.EventNames
 	PprofAddr        string
+	Cluster          clusterConfig
 }
 
 // parseConfig reads flags, each falling back to its TALUS_* environment
@@ -124,6 +125,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"how graph events are named for socket clients that do not ask: canonical (graph:node-created), legacy (node-created, with the prototype's field names too) or both, each event sent twice; the prototype's frontend needs legacy or both (TALUS_EVENT_NAMES)")
 	fs.StringVar(&cfg.PprofAddr, "pprof", env.str("TALUS_PPROF", ""),
 		"serve Go's profiles (/debug/pprof/) on this loopback address, apart from the API; off when empty (TALUS_PPROF)")
+	var peers string
+	clusterFlags(fs, &env, &cfg.Cluster, &peers)
 	level := env.str("TALUS_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "log level: debug, info, warn or error (TALUS_LOG_LEVEL)")
 
@@ -144,6 +147,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return cfg, fmt.Errorf("-event-names: %w", err)
 	}
 	cfg.AllowedOrigins, cfg.AllowedHosts = splitList(origins), splitList(hosts)
+	cfg.Cluster.Peers = splitList(peers)
+	if err := cfg.Cluster.finish(cfg.Addr); err != nil {
+		return cfg, err
+	}
 	if _, err := guard.ParseOrigins(cfg.AllowedOrigins); err != nil {
 		return cfg, fmt.Errorf("-allowed-origins: %w", err)
 	}

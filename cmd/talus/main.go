@@ -73,10 +73,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return fmt.Errorf("open data dir: %w", err)
 	}
+	node, err := startCluster(cfg.Cluster, cfg.DataDir, log)
+	if err != nil {
+		return errors.Join(fmt.Errorf("join the cluster: %w", err), st.Close())
+	}
+	defer closeNode(node, log) // after the sessions stopped: their last checkpoints need it
 
 	sessions, err := actors.Start(actors.Config{
 		Catalog:         catalog,
 		Store:           st,
+		Journal:         journalOf(node),
 		RequestTimeout:  cfg.RequestTimeout,
 		UndoLimit:       cfg.UndoLimit,
 		UndoBytes:       cfg.UndoBytes,
@@ -92,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return errors.Join(fmt.Errorf("start sessions: %w", err), st.Close())
 	}
+	attach(node, sessions)
 
 	origins, err := guard.ParseOrigins(cfg.AllowedOrigins)
 	if err != nil { // parseConfig checked them
@@ -113,7 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Limiter:      limiter,
 		Origins:      origins,
 		Hosts:        hosts,
-		Health:       st.Health,
+		Health:       healthOf(node, st),
+		Router:       httpRouter(node),
 		Version:      buildVersion(),
 		Metrics:      m.handler(),
 		OnError:      m.onHTTPError,
@@ -134,6 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MessageBurst:   cfg.RateBurst,
 		OnRefusal:      m.onRefusal,
 		EventNames:     cfg.EventNames,
+		Router:         wsRouter(node),
 		Logger:         log.With("component", "ws"),
 	}, sessions)
 	m.watch(sessions, sockets)

@@ -51,6 +51,8 @@ type Options struct {
 	// block (the client reads nothing else meanwhile, pings included). No
 	// call is under way or follows once Done is closed.
 	OnEvent func(Event)
+	// Query adds parameters to the handshake URL (a token, say).
+	Query url.Values
 }
 
 // transport moves Engine.IO packets. recv is called by one goroutine at a
@@ -94,6 +96,7 @@ func DialOptions(ctx context.Context, base string, o Options) (*Client, error) {
 		return nil, err
 	}
 	u.Path = "/socket.io/"
+	u.RawQuery = o.Query.Encode()
 	var t transport
 	switch o.Transport {
 	case "", WebSocket:
@@ -374,7 +377,9 @@ func (c *Client) close(err error) {
 
 // query is the Engine.IO handshake query for transport.
 func query(u *url.URL, transport string, sid string) string {
-	q := url.Values{"EIO": {"4"}, "transport": {transport}}
+	q := u.Query() // Options.Query
+	q.Set("EIO", "4")
+	q.Set("transport", transport)
 	if sid != "" {
 		q.Set("sid", sid)
 	}
