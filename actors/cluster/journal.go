@@ -16,7 +16,7 @@ import (
 )
 
 var (
-	_ actors.Journal = (*Node)(nil)
+	_ actors.Journal          = (*Node)(nil)
 	_ actors.ExclusiveJournal = (*Node)(nil)
 )
 
