@@ -185,3 +185,17 @@ func FuzzAppendString(f *testing.F) {
 		require.Equal(t, string(want), string(AppendString(nil, s)))
 	})
 }
+
+// BenchmarkAppendString writes what most of the server's JSON is: ids and
+// short names.
+func BenchmarkAppendString(b *testing.B) {
+	strs := []string{"3f2b9c1e-7d4a-4e8b-9a61-2c5d8e0f1a3b", "Rust repair", "graph:property-changed", "2025-03-01"}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = AppendString(buf, s)
+		}
+	}
+}
