@@ -59,12 +59,12 @@ type Project struct {
 	TemplateID string
 	Name       string
 	Seq        uint64
-	Roots      []model.TreeNode
+	Roots      wire.Roots
 }
 
-// Tree is a copy of a session's graph at Seq.
+// Tree is a session's graph at Seq, encoded.
 type Tree struct {
-	Roots []model.TreeNode
+	Roots wire.Roots
 	Seq   uint64
 }
 
@@ -85,8 +85,8 @@ type Executed struct {
 	Seq           uint64
 	UndoAvailable bool
 	RedoAvailable bool
-	IsDirty       bool             // the project changed since it was last saved or loaded
-	Roots         []model.TreeNode // nil unless the graph was asked for
+	IsDirty       bool       // the project changed since it was last saved or loaded
+	Roots         wire.Roots // zero unless the graph was asked for
 }
 
 // Reply returns the wire form of e; the graph is included when withGraph.

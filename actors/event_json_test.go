@@ -12,11 +12,14 @@ import (
 
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/model/jsonx"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // TestPayloadsMatchEncodingJSON: the session's payloads write what
 // json.Marshal writes for them, byte for byte.
 func TestPayloadsMatchEncodingJSON(t *testing.T) {
+	roots, err := wire.RootsFrom([]model.TreeNode{{ID: "r", Name: "Car", Type: "project_root", Properties: map[string]any{"vin": "1<2"}, Children: []model.TreeNode{}}})
+	require.NoError(t, err)
 	for i, p := range []jsonx.Appender{
 		CommandExecuting{CommandType: "CreateNode"},
 		CommandExecuted{CommandType: "CreateNode", Result: "n<1>"},
@@ -25,6 +28,8 @@ func TestPayloadsMatchEncodingJSON(t *testing.T) {
 		CommandUndoRedo{CommandType: "MoveNode"},
 		SessionClient{ClientID: "c\u2028", ClientCount: 3},
 		ProjectSaved{SavedAt: "2026-12-02T10:00:00.000Z"},
+		ProjectLoaded{Graph: wire.NewGraph(roots)},
+		ProjectLoaded{Graph: wire.NewGraph(wire.Roots{})},
 	} {
 		t.Run(fmt.Sprintf("%d %T", i, p), func(t *testing.T) {
 			want, err := json.Marshal(p)

@@ -66,7 +66,7 @@ func FuzzReplay(f *testing.F) {
 // refused or taken, never a panic; a real state round-trips.
 func FuzzRestoreState(f *testing.F) {
 	s, _ := fuzzSession(f)
-	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.graph.Tree())})
+	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.encodedRoots())})
 	s.publish()
 	good, err := s.encodeState()
 	require.NoError(f, err)

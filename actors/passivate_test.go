@@ -68,7 +68,7 @@ func TestPassivation(t *testing.T) {
 
 	res, err := s.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
-	assert.Len(t, res.Roots[0].Children, 2, "the redo stack came back")
+	assert.Len(t, forest(t, res.Roots)[0].Children, 2, "the redo stack came back")
 	assert.Equal(t, want.Info.Seq+2, res.Seq, "node-created and command:redo follow the old seq")
 
 	// Requests that come about when the session leaves: each is answered

@@ -71,7 +71,7 @@ func walkBoth(tb testing.TB, s *Client, sid string, copied *session, isRedo bool
 func requireSame(tb testing.TB, s *Client, sid string, copied *session) {
 	tb.Helper()
 	live := tree(tb, s, sid)
-	require.Equal(tb, live.Roots, copied.graph.Tree())
+	require.Equal(tb, forest(tb, live.Roots), copied.graph.Tree())
 	info, err := s.Info(context.Background(), sid)
 	require.NoError(tb, err)
 	require.Equal(tb, info.UndoAvailable, copied.undo.len() > 0)

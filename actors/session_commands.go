@@ -219,7 +219,7 @@ func (s *session) persistApplied(rec *record, ops []model.Op) error {
 func (s *session) answer(res *Executed, withGraph bool) *Executed {
 	out := *res
 	if withGraph && s.graph != nil {
-		out.Roots = s.graph.Tree()
+		out.Roots = s.encodedRoots()
 	}
 	return &out
 }
@@ -233,7 +233,7 @@ func (s *session) withFailure(res *Executed, err error, withGraph bool) *Execute
 	if err == nil || !withGraph || s.graph == nil || wire.Status(wire.Code(err)) >= 500 {
 		return res
 	}
-	return &Executed{Seq: s.seq, UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty, Roots: s.graph.Tree()}
+	return &Executed{Seq: s.seq, UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty, Roots: s.encodedRoots()}
 }
 
 // isNil reports a missing command, including a typed nil pointer, whose

@@ -41,7 +41,7 @@ func (s *session) open(c actor.Context, tmpl *model.Template, g *model.Graph, pi
 	s.touch()
 	s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = tmpl, g, pid, name, false
 	s.undo, s.redo = stack{}, stack{}
-	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(g.Tree())})
+	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.encodedRoots())})
 	err := s.persistState(func() {
 		s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = old.tmpl, old.graph, old.projectID, old.projectName, old.dirty
 		s.undo, s.redo, s.lastActivity = old.undo, old.redo, old.lastActivity
@@ -62,7 +62,7 @@ func (s *session) projectView() *Project {
 		TemplateID: s.tmpl.ID,
 		Name:       s.name(),
 		Seq:        s.seq,
-		Roots:      s.graph.Tree(),
+		Roots:      s.encodedRoots(),
 	}
 }
 

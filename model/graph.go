@@ -31,6 +31,9 @@ type Graph struct {
 	newID  func() string
 	now    func() time.Time
 	limits Limits
+	// version counts the changes made to the nodes: equal versions of
+	// one graph hold equal nodes (see Version).
+	version uint64
 }
 
 // TreeNode is a copy of a node with its children nested, as the tree
@@ -115,6 +118,12 @@ func NewProject(t *Template, name string, opts ...Option) (*Graph, string) {
 
 // Template returns the template the graph is typed by.
 func (g *Graph) Template() *Template { return g.tmpl }
+
+// Version identifies the graph's state: it moves with every change to its
+// nodes, a change taken back included, and never repeats. A copy or an
+// encoding of the graph made at a version is good as long as Version
+// returns it.
+func (g *Graph) Version() uint64 { return g.version }
 
 // Len returns the number of nodes.
 func (g *Graph) Len() int { return len(g.nodes) }

@@ -77,8 +77,17 @@ func invertOp(op Op) Op {
 // do applies one primitive op to g, after checking it fits the graph. It
 // returns the op completed from the live graph (old values, positions,
 // removed subtree), which is what its exact inverse needs. On error g is
-// unchanged.
+// unchanged. Every change to a graph's nodes goes through here, so this is
+// where its version moves.
 func (g *Graph) do(op Op) (Op, error) {
+	done, err := g.apply(op)
+	if err == nil {
+		g.version++
+	}
+	return done, err
+}
+
+func (g *Graph) apply(op Op) (Op, error) {
 	switch op.Kind {
 	case OpAdd:
 		return g.doAdd(op)

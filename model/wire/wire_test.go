@@ -167,8 +167,10 @@ func TestAppendEventOf(t *testing.T) {
 func TestRepliesMatchEncodingJSON(t *testing.T) {
 	tree := []model.TreeNode{{ID: "r", Name: "Car", Type: "project_root", Properties: map[string]any{"vin": "1<2"},
 		Children: []model.TreeNode{{ID: "p", Name: "Body", Type: "phase", Properties: map[string]any{}, Children: []model.TreeNode{}}}}}
-	g := NewGraph(tree)
-	empty := NewGraph(nil)
+	roots, err := RootsFrom(tree)
+	require.NoError(t, err)
+	g := NewGraph(roots)
+	empty := NewGraph(Roots{})
 	for i, v := range []interface{ AppendJSON([]byte) ([]byte, error) }{
 		g, empty, Graph{},
 		ExecuteReply{Success: true, CommandID: "c", CommandType: "CreateNode", Result: "n1", NodeID: "n1", Seq: 9, UndoAvailable: true, IsDirty: true, Graph: &g},
@@ -180,4 +182,14 @@ func TestRepliesMatchEncodingJSON(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(got), "%d", i)
 	}
+	want, err := json.Marshal(struct {
+		Roots []model.TreeNode `json:"roots"`
+	}{tree})
+	require.NoError(t, err)
+	got, err := g.AppendJSON(nil)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "the encoded forest is the TreeNodes' JSON")
+	back, err := g.Roots.Nodes()
+	require.NoError(t, err)
+	assert.Equal(t, tree, back)
 }
