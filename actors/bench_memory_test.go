@@ -150,4 +150,3 @@ func perSession(total, base uint64) float64 {
 	}
 	return float64(total-base) / memSessions
 }
-

@@ -19,6 +19,10 @@ type Event struct {
 	CommandID string
 	Timestamp time.Time
 	JSON      []byte // do not modify
+	// fields is where JSON's payload part starts (wire.AppendEventSplit),
+	// so the journal can keep the payload without the envelope; 0 for an
+	// event read back from storage, which is never journaled again.
+	fields int
 
 	// frames caches forms of JSON that an edge builds for its clients
 	// (a Socket.IO packet per namespace and naming), so that each is built

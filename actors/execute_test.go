@@ -440,19 +440,21 @@ func TestUndoLimit(t *testing.T) {
 	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4"}, all)
 }
 
-// badResult is a command result that panics when encoded: with a store,
-// journaling the command's record panics after the command was applied.
-type badResult struct{}
-
-func (badResult) MarshalJSON() ([]byte, error) { panic("result does not encode") }
-
-// panicAfterApply is a test command that applies cleanly (a rename) and
-// returns a badResult.
+// panicAfterApply is a test command that applies cleanly (a rename);
+// panicJournal makes journaling it panic.
 type panicAfterApply struct{ NodeID string }
 
 func (panicAfterApply) CommandType() string { return "PanicAfterApply" }
 func (c panicAfterApply) Apply(tx *model.Tx) (any, error) {
-	return badResult{}, tx.Rename(c.NodeID, "applied")
+	return nil, tx.Rename(c.NodeID, "applied")
+}
+
+// panicJournal panics as a panicAfterApply is about to be journaled: after
+// the command was applied, before anything of it is durable.
+func panicJournal(rec *record) {
+	if rec.CommandType == "PanicAfterApply" {
+		panic("journaling failed")
+	}
 }
 
 // TestPanicAfterApply: a panic after the graph changed but before the
@@ -460,7 +462,7 @@ func (c panicAfterApply) Apply(tx *model.Tx) (any, error) {
 // gets INTERNAL_ERROR, nothing is published, and memory equals the journal,
 // before and after a restart.
 func TestPanicAfterApply(t *testing.T) {
-	cfg := Config{}
+	cfg := Config{beforeJournal: panicJournal}
 	s, st := startDurable(t, t.TempDir(), cfg)
 	ctx := context.Background()
 	sid, root := project(t, s)

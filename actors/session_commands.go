@@ -66,7 +66,7 @@ func (s *session) execute(req ExecuteRequest, deadline time.Time) (*Executed, er
 		UndoAvailable: true,
 		RedoAvailable: false,
 	}
-	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, Result: res}
+	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, NodeID: applied.NodeID}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *session) step(commandID string, isRedo, withGraph bool, deadline time.T
 	if isRedo {
 		kind = recRedo
 	}
-	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID, Result: res}
+	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,32 @@ func TestAppendEventOf(t *testing.T) {
 	assert.Equal(t, string(AppendEvent(nil, h, nil)), string(got), "without the payload that failed")
 }
 
+// TestEventSplitRebuilds: an event kept as its payload alone (AppendPayload
+// of what AppendEventSplit says is the payload's part) comes back as the
+// same bytes through AppendEvent and the envelope.
+func TestEventSplitRebuilds(t *testing.T) {
+	for _, h := range []EventHeader{
+		{Name: "graph:node-updated", SessionID: "s1", ProjectID: "p1", Seq: 7, Timestamp: time.Date(2026, 3, 4, 5, 6, 7, 891e6, time.UTC), CommandID: "c"},
+		{Name: "session:connected", SessionID: "s1", Seq: 1, Timestamp: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)},
+	} {
+		for _, p := range []any{
+			model.PropertyChanged{NodeID: "n", PropertyID: "p", NewValue: "v<"},
+			map[string]any{"a": 1},
+			map[string]any{},
+			[]int{1, 2},
+			"text",
+			nil,
+		} {
+			out, fields, err := AppendEventSplit([]byte("x"), h, p)
+			require.NoError(t, err)
+			payload := AppendPayload(nil, out[fields:])
+			require.True(t, json.Valid(payload), "%s", payload)
+			assert.Equal(t, string(out[1:]), string(AppendEvent(nil, h, payload)), "%#v", p)
+			assert.Equal(t, string(out[:fields]), string(AppendEvent([]byte("x"), h, nil)[:fields]), "the envelope comes first")
+		}
+	}
+}
+
 // TestRepliesMatchEncodingJSON: replies and graphs write json.Marshal's
 // bytes.
 func TestRepliesMatchEncodingJSON(t *testing.T) {
