@@ -150,7 +150,7 @@ func (g *Graph) AppendTree(b []byte) ([]byte, error) {
 }
 
 // appendSubtree writes n and its subtree as a TreeNode writes itself.
-func (g *Graph) appendSubtree(b []byte, n *Node) ([]byte, error) {
+func (g *Graph) appendSubtree(b []byte, n *node) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = jsonx.AppendString(b, n.ID)
 	b = append(b, `,"name":`...)
@@ -158,10 +158,8 @@ func (g *Graph) appendSubtree(b []byte, n *Node) ([]byte, error) {
 	b = append(b, `,"blueprint_type_id":`...)
 	b = jsonx.AppendString(b, n.Type)
 	b = append(b, `,"properties":`...)
-	var err error
-	if n.Properties == nil {
-		b = append(b, "{}"...) // a tree node's properties are never null
-	} else if b, err = jsonx.AppendValue(b, n.Properties); err != nil {
+	b, err := n.props.appendJSON(b)
+	if err != nil {
 		return b, err
 	}
 	b = append(b, `,"children":[`...)

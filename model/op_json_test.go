@@ -81,7 +81,7 @@ func TestAppendTreeMatchesTree(t *testing.T) {
 		require.NoError(t, err, cmd.CommandType())
 		check(t)
 	}
-	f.g.nodes[f.root].Properties = nil // as a node may come from a file
+	f.g.nodes[f.root].props = nil // a node without properties
 	check(t)
 	empty, err := NewGraph(f.g.Template()).AppendTree(nil)
 	require.NoError(t, err)
