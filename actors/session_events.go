@@ -19,7 +19,9 @@ func (s *session) emit(name, commandID string, data any) *Event {
 		CommandID: commandID,
 		Timestamp: wire.Timestamp(time.Now()), // as the wire and the journal keep it
 	}
-	ev.JSON, ev.fields = s.encodeEvent(ev, data)
+	var fields int
+	ev.JSON, fields = s.encodeEvent(ev, data)
+	ev.fields = int32(fields)
 	s.pending = append(s.pending, ev)
 	return ev
 }
