@@ -118,7 +118,7 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 		if !ok {
 			return bad(field+".created_at", "bad time %q", fn.CreatedAt)
 		}
-		var props props
+		values := make(props, 0, len(fn.Properties))
 		for pid, v := range fn.Properties {
 			if v == nil {
 				continue // the prototype writes null for a property never set
@@ -134,9 +134,9 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 			if err := g.limits.checkValue(pid, cv); err != nil {
 				return nil, nil, err
 			}
-			props = append(props, prop{id: def.ID, value: cv}) // the template's string, not the file's
+			values = append(values, prop{id: def.ID, value: cv}) // the template's string, not the file's
 		}
-		slices.SortFunc(props, func(a, b prop) int { return strings.Compare(a.id, b.id) })
+		slices.SortFunc(values, func(a, b prop) int { return strings.Compare(a.id, b.id) })
 		name := fn.Name
 		if name == "" {
 			name = nt.Label
@@ -158,7 +158,7 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 			}
 			parentOf[c] = key
 		}
-		g.nodes[key] = &node{ID: key, Type: nt.ID, Name: name, Children: append([]string{}, fn.Children...), props: props, CreatedAt: created}
+		g.nodes[key] = &node{ID: key, Type: nt.ID, Name: name, Children: append([]string{}, fn.Children...), props: values, CreatedAt: created}
 	}
 	var roots []string
 	for key, fn := range pf.Nodes {
