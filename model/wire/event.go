@@ -14,6 +14,23 @@ const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // Time formats t in TimeLayout, in UTC.
 func Time(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
+// AppendTime appends t as Time writes it, without the layout interpreter
+// of time.Format: every event carries a timestamp.
+func AppendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+	return b
+}
+
 // Timestamp returns now as the API keeps it: UTC, to the millisecond, so
 // the value a client reads is the value the server holds.
 func Timestamp(now time.Time) time.Time { return now.UTC().Truncate(time.Millisecond) }
@@ -99,7 +116,7 @@ func appendHeader(b []byte, h EventHeader) []byte {
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, h.Seq, 10)
 	b = append(b, `,"timestamp":"`...)
-	b = h.Timestamp.UTC().AppendFormat(b, TimeLayout)
+	b = AppendTime(b, h.Timestamp)
 	b = append(b, '"')
 	if h.CommandID != "" {
 		b = append(b, `,"command_id":`...)

@@ -219,3 +219,21 @@ func TestRepliesMatchEncodingJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tree, back)
 }
+
+// TestAppendTime: the hand-written timestamp is time.Format's with
+// TimeLayout, for times in every part of the range and every zone.
+func TestAppendTime(t *testing.T) {
+	zone := time.FixedZone("x", -7*3600-30*60)
+	for _, tm := range []time.Time{
+		time.Date(2026, 12, 6, 3, 4, 5, 6789e5, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 1e6, zone),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+		time.Now(),
+	} {
+		assert.Equal(t, tm.UTC().Format(TimeLayout), string(AppendTime(nil, tm)), "%v", tm)
+	}
+}
