@@ -3,9 +3,14 @@ package actors
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
@@ -47,4 +52,53 @@ func BenchmarkDurableExecute(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkJournaledUpdate is update-64 in process: 64 sessions, each
+// command an UpdateProperty with its own command id, journaled (without
+// fsync: the data directory on tmpfs). It reports the CPU and the journal
+// bytes each command costs.
+func BenchmarkJournaledUpdate(b *testing.B) {
+	const sessions = 64
+	dir := b.TempDir()
+	// One segment: none is sealed and compacted away while it is measured.
+	st := openStore(b, dir, store.Options{NoSync: true, SegmentSize: 1 << 40})
+	s := start(b, Config{Store: st, RequestTimeout: time.Minute})
+	ctx := context.Background()
+	type target struct{ sid, root string }
+	targets := make([]target, sessions)
+	for i := range targets {
+		targets[i].sid, targets[i].root = project(b, s)
+	}
+	journal := func() int64 {
+		var n int64
+		entries, err := os.ReadDir(filepath.Join(dir, "journal"))
+		require.NoError(b, err)
+		for _, e := range entries {
+			fi, err := e.Info()
+			require.NoError(b, err)
+			n += fi.Size()
+		}
+		return n
+	}
+	before := journal()
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			t := targets[i%sessions]
+			cmd := model.UpdateProperty{NodeID: t.root, PropertyID: "vin", Value: fmt.Sprint("VIN-", i)}
+			if _, err := s.Execute(ctx, t.sid, ExecuteRequest{CommandID: fmt.Sprint("c-", i), Command: cmd}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportCPU(b, cpu)
+	b.StopTimer()
+	b.ReportMetric(float64(journal()-before)/float64(b.N), "journal-B/op")
 }

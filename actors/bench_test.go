@@ -4,17 +4,33 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/jsonx"
 )
 
 // reportRate adds commands per second to a benchmark's output.
 func reportRate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commands/s")
+}
+
+// processCPU is the CPU time the process used so far, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds the process's CPU time per operation since since (a
+// processCPU reading taken as the timer started): on a shared machine a
+// steadier figure than the wall time per operation.
+func reportCPU(b *testing.B, since time.Duration) {
+	b.ReportMetric(float64(processCPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
 }
 
 // BenchmarkExecuteOneSession has every goroutine send RenameNode to one
@@ -125,4 +141,31 @@ func grow(tb testing.TB, s *Client, sid, root string, size int) string {
 		middle = createPhase(tb, s, sid, root, "last").NodeID
 	}
 	return middle
+}
+
+// BenchmarkExecuteWithGraph is seq-graph in process: one session of about
+// 50 nodes, one command at a time, each answered with the graph and
+// encoded as the REST reply is.
+func BenchmarkExecuteWithGraph(b *testing.B) {
+	s := start(b, Config{})
+	ctx := context.Background()
+	sid, root := project(b, s)
+	target := grow(b, s, sid, root, 50)
+	buf := make([]byte, 0, 64<<10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b, processCPU())
+	for i := range b.N {
+		res, err := s.Execute(ctx, sid, ExecuteRequest{
+			Command:      model.UpdateProperty{NodeID: target, PropertyID: "description", Value: fmt.Sprint("step ", i)},
+			IncludeGraph: true,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if buf, err = jsonx.Append(buf[:0], res.Reply(true)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b)
 }

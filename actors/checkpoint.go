@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/talus-tally/server/actors/store"
@@ -129,16 +130,56 @@ func (s *session) appendBody(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"command_ids":`...)
-	var ids []cachedJSON
-	for el := s.commandIDs.order.Back(); el != nil; el = el.Prev() {
-		c := el.Value.(*cachedResult)
-		ids = append(ids, cachedJSON{ID: c.id, Result: c.res})
+	if s.commandIDs.order.Len() == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for el := s.commandIDs.order.Back(); el != nil; el = el.Prev() {
+			c := el.Value.(*cachedResult)
+			if el != s.commandIDs.order.Back() {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = jsonx.AppendString(b, c.id)
+			b = append(b, `,"result":`...)
+			if b, err = appendCached(b, c.res); err != nil {
+				return b, err
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
-	cached, err := json.Marshal(ids)
+	return append(b, '}'), nil
+}
+
+// appendCached writes a cached result as json.Marshal writes an Executed
+// (Go's field names: checkpoints have always kept them so), for the
+// thousands of them a checkpoint may hold.
+func appendCached(b []byte, r *Executed) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"CommandID":`...)
+	b = jsonx.AppendString(b, r.CommandID)
+	b = append(b, `,"CommandType":`...)
+	b = jsonx.AppendString(b, r.CommandType)
+	b = append(b, `,"Result":`...)
+	b, err := jsonx.AppendValue(b, r.Result)
 	if err != nil {
 		return b, err
 	}
-	b = append(b, cached...)
+	b = append(b, `,"NodeID":`...)
+	b = jsonx.AppendString(b, r.NodeID)
+	b = append(b, `,"Seq":`...)
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, `,"UndoAvailable":`...)
+	b = strconv.AppendBool(b, r.UndoAvailable)
+	b = append(b, `,"RedoAvailable":`...)
+	b = strconv.AppendBool(b, r.RedoAvailable)
+	b = append(b, `,"IsDirty":`...)
+	b = strconv.AppendBool(b, r.IsDirty)
+	b = append(b, `,"Roots":`...)
+	b, _ = r.Roots.AppendJSON(b)
 	return append(b, '}'), nil
 }
 

@@ -60,12 +60,12 @@ type Project struct {
 	Name       string
 	Seq        uint64
 	IsDirty    bool // changed since it was last saved or loaded
-	Roots      []model.TreeNode
+	Roots      wire.Roots
 }
 
-// Tree is a copy of a session's graph at Seq.
+// Tree is a session's graph at Seq, encoded.
 type Tree struct {
-	Roots []model.TreeNode
+	Roots wire.Roots
 	Seq   uint64
 }
 
@@ -86,8 +86,8 @@ type Executed struct {
 	Seq           uint64
 	UndoAvailable bool
 	RedoAvailable bool
-	IsDirty       bool             // the project changed since it was last saved or loaded
-	Roots         []model.TreeNode // nil unless the graph was asked for
+	IsDirty       bool       // the project changed since it was last saved or loaded
+	Roots         wire.Roots // zero unless the graph was asked for
 }
 
 // Reply returns the wire form of e; the graph is included when withGraph.
@@ -523,11 +523,33 @@ func (c *Client) live(ctx context.Context, sid string) (bool, error) {
 // checkSessionID refuses what cannot name a session: only a canonical UUID
 // does, which also keeps "/" and other path tricks out of actor names.
 func checkSessionID(sid string) error {
-	u, err := uuid.Parse(sid)
-	if err != nil || u.String() != sid {
+	if !canonicalUUID(sid) {
 		return fmt.Errorf("session %q: %w", sid, ErrSessionNotFound)
 	}
 	return nil
+}
+
+// canonicalUUID reports whether s is a UUID as uuid.NewString writes one:
+// what uuid.Parse takes and String gives back unchanged, checked without
+// building either (every request names a session).
+func canonicalUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // outcome is one session's answer in eachSession.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // Saved projects live in Config.Store as project files (model.ProjectFile
@@ -147,7 +148,11 @@ func (c *Client) Project(ctx context.Context, pid string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Project{ProjectID: pid, TemplateID: t.ID, Name: meta.Name, Roots: g.Tree()}, nil
+	roots, err := wire.RootsOf(g)
+	if err != nil {
+		return nil, fmt.Errorf("%w: saved project %q: %w", model.ErrInternal, pid, err)
+	}
+	return &Project{ProjectID: pid, TemplateID: t.ID, Name: meta.Name, Roots: roots}, nil
 }
 
 // ProjectNode returns one node of project pid: from the session that has

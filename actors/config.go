@@ -49,6 +49,9 @@ type Config struct {
 
 	// workers runs the actors' mailboxes (set by Start).
 	workers *workers
+	// beforeJournal, when set (tests), sees each record just before it is
+	// encoded: a panic there is one between a change and its journal.
+	beforeJournal func(*record)
 }
 
 // Defaults for the zero fields of Config.

@@ -81,7 +81,7 @@ func TestRestartRoundTrip(t *testing.T) {
 			again, err := s.Execute(ctx, sid, ExecuteRequest{CommandID: "rename", Command: model.RenameNode{NodeID: root, Name: "Other"}})
 			require.NoError(t, err)
 			assert.Equal(t, last.Seq, again.Seq)
-			assert.Equal(t, "Fastback", tree(t, s, sid).Roots[0].Name)
+			assert.Equal(t, "Fastback", forest(t, tree(t, s, sid).Roots)[0].Name)
 
 			// Undo after the restart restores exactly, and seqs go on.
 			res, err := s.Undo(ctx, sid, "", true)
@@ -245,7 +245,7 @@ func TestCrashRecovery(t *testing.T) {
 	assert.Equal(t, undone.Seq, again.Seq)
 	res, err := s2.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
-	assert.Len(t, res.Roots[0].Children, 20)
+	assert.Len(t, forest(t, res.Roots)[0].Children, 20)
 }
 
 // TestBrokenStoredSession: a stored session that cannot be rebuilt (here:

@@ -47,3 +47,14 @@ func (p ProjectSaved) AppendJSON(b []byte) ([]byte, error) {
 	b = jsonx.AppendString(b, p.SavedAt)
 	return append(b, '}'), nil
 }
+
+// AppendJSON implements jsonx.Appender: the graph goes in as it was
+// encoded, not scanned again.
+func (p ProjectLoaded) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"graph":`...)
+	b, err := p.Graph.AppendJSON(b)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}

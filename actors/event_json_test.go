@@ -4,19 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/model/jsonx"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // TestPayloadsMatchEncodingJSON: the session's payloads write what
 // json.Marshal writes for them, byte for byte.
 func TestPayloadsMatchEncodingJSON(t *testing.T) {
+	roots, err := wire.RootsFrom([]model.TreeNode{{ID: "r", Name: "Car", Type: "project_root", Properties: map[string]any{"vin": "1<2"}, Children: []model.TreeNode{}}})
+	require.NoError(t, err)
 	for i, p := range []jsonx.Appender{
 		CommandExecuting{CommandType: "CreateNode"},
 		CommandExecuted{CommandType: "CreateNode", Result: "n<1>"},
@@ -25,6 +30,8 @@ func TestPayloadsMatchEncodingJSON(t *testing.T) {
 		CommandUndoRedo{CommandType: "MoveNode"},
 		SessionClient{ClientID: "c\u2028", ClientCount: 3},
 		ProjectSaved{SavedAt: "2026-12-02T10:00:00.000Z"},
+		ProjectLoaded{Graph: wire.NewGraph(roots)},
+		ProjectLoaded{Graph: wire.NewGraph(wire.Roots{})},
 	} {
 		t.Run(fmt.Sprintf("%d %T", i, p), func(t *testing.T) {
 			want, err := json.Marshal(p)
@@ -36,26 +43,44 @@ func TestPayloadsMatchEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestRecordMatchesEncodingJSON: a journal record's own JSON is
-// json.Marshal's, so records written before and after read the same.
-func TestRecordMatchesEncodingJSON(t *testing.T) {
-	at := time.Date(2026, 12, 2, 10, 11, 12, 13456789, time.UTC)
-	evs := []json.RawMessage{json.RawMessage(`{"event":"graph:node-updated","seq":1}`), json.RawMessage(`{"event":"command:executed","seq":2}`)}
-	for i, r := range []record{
-		{Kind: recCommand, At: at, CommandID: "c-1", CommandType: "RenameNode",
-			Ops:    []model.Op{{Kind: model.OpRename, NodeID: "n", OldName: "a", NewName: "b"}},
-			Result: &Executed{CommandID: "c-1", CommandType: "RenameNode", Seq: 2, UndoAvailable: true}, Events: evs},
-		{Kind: recUndo, At: at, Step: "c-1", Events: evs[:1]},
-		{Kind: recEvents, At: at, Events: []json.RawMessage{}},
-		{Kind: recEvents, At: at},
-	} {
-		t.Run(fmt.Sprint(i, r.Kind), func(t *testing.T) {
-			want, err := json.Marshal(&r)
-			require.NoError(t, err)
-			got, err := r.AppendJSON(nil)
-			require.NoError(t, err)
-			assert.Equal(t, string(want), string(got))
-		})
+// TestRecordRebuildsEvents: a journal record keeps its events without the
+// envelope they share, and replay rebuilds every one byte for byte: events
+// of the record's command and of none, one of another project and one read
+// back from storage (those two kept whole).
+func TestRecordRebuildsEvents(t *testing.T) {
+	s, root := fuzzSession(t)
+	s.emit(model.EventCommandExecuting, "c1", CommandExecuting{CommandType: model.CmdRenameNode})
+	applied, err := s.graph.Apply(model.RenameNode{NodeID: root, Name: "Renamed <1>"})
+	require.NoError(t, err)
+	for _, ev := range applied.Events {
+		s.emit(ev.Name, "c1", ev.Data)
+	}
+	s.emit(model.EventSessionConnected, "", SessionClient{ClientID: "k", ClientCount: 1})
+	s.emit(model.EventCommandFailed, "c0", CommandFailed{CommandType: "X", Error: wire.Error{Code: "INVALID_COMMAND", Message: "no"}})
+	s.projectID = "p2"
+	s.emit(model.EventProjectSaved, "", ProjectSaved{SavedAt: "2026-12-02T10:00:00.000Z"})
+	s.projectID = "p1"
+	s.emit(model.EventCommandExecuted, "c1", CommandExecuted{CommandType: model.CmdRenameNode, Result: []any{"a", nil}})
+	s.pending[1].fields = 0 // as if read back from storage
+
+	rec := record{Kind: recEvents, At: time.Now().UTC(), CommandID: "c1", ProjectID: s.projectID, Events: s.pending}
+	data, err := rec.AppendJSON(nil, s.id)
+	require.NoError(t, err)
+	require.True(t, json.Valid(data), "%s", data)
+	assert.Equal(t, 2, strings.Count(string(data), s.id), "only the events kept whole name the session")
+	size := 0
+	for _, ev := range s.pending {
+		size += len(ev.JSON)
+	}
+	assert.Less(t, len(data), size, "smaller than the events it holds")
+
+	copied, _ := fuzzSession(t)
+	require.NoError(t, copied.replay(store.Record{SessionID: s.id, Seq: s.seq, Data: data}))
+	got := copied.history.ordered()
+	require.Len(t, got, len(s.pending))
+	for i, ev := range s.pending {
+		assert.Equal(t, string(ev.JSON), string(got[i].JSON), "event %d", i)
+		assert.Equal(t, ev.header(), got[i].header(), "event %d", i)
 	}
 }
 

@@ -37,13 +37,18 @@ func FuzzReplay(f *testing.F) {
 	for _, ev := range applied.Events {
 		s.emit(ev.Name, "c1", ev.Data)
 	}
-	rec := record{Kind: recCommand, CommandID: "c1", CommandType: model.CmdRenameNode, Ops: applied.Ops}
-	for _, ev := range s.pending {
-		rec.Events = append(rec.Events, ev.JSON)
-	}
-	good, err := json.Marshal(rec)
+	rec := record{Kind: recCommand, CommandID: "c1", CommandType: model.CmdRenameNode, Ops: applied.Ops, ProjectID: s.projectID, Events: s.pending}
+	good, err := rec.AppendJSON(nil, s.id)
 	require.NoError(f, err)
-	f.Add(good, uint64(len(rec.Events)))
+	f.Add(good, s.seq)
+	first := storedRecord{Kind: recCommand, CommandID: "c1", CommandType: model.CmdRenameNode, Ops: applied.Ops, Result: &Executed{CommandID: "c1"}}
+	for _, ev := range s.pending {
+		first.Events = append(first.Events, ev.JSON)
+	}
+	old, err := json.Marshal(first) // as the first records were written
+	require.NoError(f, err)
+	f.Add(old, s.seq)
+	f.Add([]byte(`{"v":2,"kind":"events","command_id":"c","events":[["x",0,{}],["y",-3,{"a":1},""]]}`), uint64(2))
 	f.Add([]byte(`{"kind":"undo","step":"c1","events":[]}`), uint64(0))
 	f.Add([]byte(`{"kind":"events","events":[{"event":"x","seq":1}]}`), uint64(1))
 	f.Add([]byte(`{"kind":"command","ops":[{"op":"remove","node_id":"nope"}],"events":[]}`), uint64(0))
@@ -66,7 +71,7 @@ func FuzzReplay(f *testing.F) {
 // refused or taken, never a panic; a real state round-trips.
 func FuzzRestoreState(f *testing.F) {
 	s, _ := fuzzSession(f)
-	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.graph.Tree())})
+	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.encodedRoots())})
 	s.publish()
 	good, err := s.encodeState()
 	require.NoError(f, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // waitLimit bounds every wait in the tests so a bug hangs nothing; no test
@@ -60,8 +61,8 @@ func project(tb testing.TB, s *Client) (sid, rootID string) {
 	tb.Helper()
 	p, err := s.CreateProject(context.Background(), "", "restomod", "Mustang")
 	require.NoError(tb, err)
-	require.Len(tb, p.Roots, 1)
-	return p.SessionID, p.Roots[0].ID
+	require.Len(tb, forest(tb, p.Roots), 1)
+	return p.SessionID, forest(tb, p.Roots)[0].ID
 }
 
 func createPhase(tb testing.TB, s *Client, sid, parent, name string) *Executed {
@@ -203,4 +204,13 @@ func allEventsAfter(ctx context.Context, s *Client, sid string, seq uint64) ([]*
 		}
 		seq = page.Events[len(page.Events)-1].Seq
 	}
+}
+
+// forest decodes the encoded forest a reply carries.
+func forest(tb testing.TB, r wire.Roots) []model.TreeNode {
+	tb.Helper()
+	require.False(tb, r.IsZero(), "no graph")
+	nodes, err := r.Nodes()
+	require.NoError(tb, err)
+	return nodes
 }

@@ -68,10 +68,11 @@ func (s *session) push(to *stack, st step) {
 // eventRing keeps the newest events, up to limit, for replay to clients that
 // come back with a last_seq. Their seqs are consecutive and end at the
 // session's seq. The buffer grows as events come, so an idle session does
-// not hold limit slots.
+// not hold limit slots. Large events are kept deflated (pack); what the
+// ring hands out is always as sent.
 type eventRing struct {
 	limit    int // events
-	maxBytes int // bytes of their JSON
+	maxBytes int // bytes of their JSON as sent
 	bytes    int
 	buf      []*Event
 	start    int // index of the oldest event
@@ -80,14 +81,15 @@ type eventRing struct {
 // push keeps ev as the newest event, dropping the oldest beyond limit
 // events or maxBytes (the newest always stays).
 func (r *eventRing) push(ev *Event) {
+	ev = pack(ev)
 	if len(r.buf) < r.limit && r.start == 0 {
 		r.buf = append(r.buf, ev)
 	} else {
-		r.bytes -= len(r.buf[r.start].JSON)
+		r.bytes -= r.buf[r.start].size()
 		r.buf[r.start] = ev
 		r.start = (r.start + 1) % len(r.buf)
 	}
-	r.bytes += len(ev.JSON)
+	r.bytes += ev.size()
 	if r.bytes > r.maxBytes && len(r.buf) > 1 {
 		r.trim()
 	}
@@ -96,21 +98,30 @@ func (r *eventRing) push(ev *Event) {
 // trim drops the oldest events until the rest fit maxBytes, leaving the
 // ring holding only what is kept, in order.
 func (r *eventRing) trim() {
-	ordered := r.ordered()
+	ordered := r.kept()
 	drop := 0
 	for r.bytes > r.maxBytes && len(ordered)-drop > 1 {
-		r.bytes -= len(ordered[drop].JSON)
+		r.bytes -= ordered[drop].size()
 		drop++
 	}
 	clear(r.buf)
 	r.buf, r.start = append(r.buf[:0], ordered[drop:]...), 0
 }
 
-// ordered returns the kept events, oldest first.
-func (r *eventRing) ordered() []*Event {
+// kept returns the events as kept, oldest first.
+func (r *eventRing) kept() []*Event {
 	out := make([]*Event, 0, len(r.buf))
 	for i := range r.buf {
 		out = append(out, r.buf[(r.start+i)%len(r.buf)])
+	}
+	return out
+}
+
+// ordered returns the events as sent, oldest first.
+func (r *eventRing) ordered() []*Event {
+	out := r.kept()
+	for i, ev := range out {
+		out[i] = unpack(ev)
 	}
 	return out
 }
@@ -125,7 +136,7 @@ func (r *eventRing) after(seq, last uint64) ([]*Event, bool) {
 	n := int(last - seq)
 	out := make([]*Event, 0, n)
 	for i := len(r.buf) - n; i < len(r.buf); i++ {
-		out = append(out, r.buf[(r.start+i)%len(r.buf)])
+		out = append(out, unpack(r.buf[(r.start+i)%len(r.buf)]))
 	}
 	return out, true
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -124,4 +125,18 @@ func FuzzSessionCursor(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, key, again)
 	})
+}
+
+// TestCanonicalUUID: a session id is taken exactly when uuid.Parse takes
+// it and String gives it back unchanged.
+func TestCanonicalUUID(t *testing.T) {
+	for _, s := range []string{
+		uuid.NewString(), "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-4fff-bfff-ffffffffffff",
+		"FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF", "{00000000-0000-0000-0000-000000000000}", "urn:uuid:00000000-0000-0000-0000-000000000000",
+		"000000000000000000000000000000000000", "00000000-0000-0000-0000-00000000000g", "00000000-0000-0000-0000-0000000000", "",
+		"00000000x0000-0000-0000-000000000000", "00000000000000000000000000000000",
+	} {
+		u, err := uuid.Parse(s)
+		assert.Equal(t, err == nil && u.String() == s, canonicalUUID(s), "%q", s)
+	}
 }

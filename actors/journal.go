@@ -10,6 +10,7 @@ import (
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // Kinds of journal records. Opening a project is not one: it replaces the
@@ -23,16 +24,43 @@ const (
 
 // record is the Data of one journal record: what one handled message
 // changed, enough to redo it on a restored session, and the events it
-// emitted, as sent, so history survives too. The store.Record's Seq is the
-// seq of the last of Events.
+// emitted, so history survives too. The store.Record's Seq is the seq of
+// the last of Events.
+//
+// A record is written on every change, so it holds only what replay
+// cannot work out (record_json.go has the layout): the events without the
+// envelope they share (session, project, command id, consecutive seqs),
+// and of the result the command-id cache keeps only the node id; the rest
+// is in the record's events and in the stacks replay rebuilds.
 type record struct {
+	Kind        string
+	At          time.Time // the session's last activity
+	CommandID   string
+	CommandType string
+	Ops         []model.Op // recCommand
+	Step        string     // recUndo, recRedo: the command id of the step moved
+	NodeID      string     // recCommand: the result's node id
+	ProjectID   string     // of the events ("" none)
+	Events      []*Event   // as staged, numbered one after the other
+}
+
+// recordVersion is written in every record as "v". Records without one
+// were written before records were compact (storedRecord reads both).
+const recordVersion = 2
+
+// storedRecord is a journal record as read back: the compact form, or the
+// first one, which kept each event whole and the cached result in full.
+type storedRecord struct {
+	Version     int               `json:"v"`
 	Kind        string            `json:"kind"`
-	At          time.Time         `json:"at"` // the session's last activity
-	CommandID   string            `json:"command_id,omitempty"`
-	CommandType string            `json:"command_type,omitempty"`
-	Ops         []model.Op        `json:"ops,omitempty"`    // recCommand
-	Step        string            `json:"step,omitempty"`   // recUndo, recRedo: the command id of the step moved
-	Result      *Executed         `json:"result,omitempty"` // the command-id cache entry
+	At          time.Time         `json:"at"`
+	CommandID   string            `json:"command_id"`
+	CommandType string            `json:"command_type"`
+	Ops         []model.Op        `json:"ops"`
+	Step        string            `json:"step"`
+	NodeID      string            `json:"node_id"`
+	ProjectID   string            `json:"project_id"`
+	Result      *Executed         `json:"result"` // version 1 only
 	Events      []json.RawMessage `json:"events"`
 }
 
@@ -53,13 +81,12 @@ func (s *session) persist(rec *record, rollback func()) error {
 		s.pendingDurable = true
 		return nil
 	}
-	rec.At = s.lastActivity
-	rec.Events = make([]json.RawMessage, len(s.pending))
-	for i, ev := range s.pending {
-		rec.Events[i] = ev.JSON
+	rec.At, rec.ProjectID, rec.Events = s.lastActivity, s.projectID, s.pending
+	if s.cfg.beforeJournal != nil {
+		s.cfg.beforeJournal(rec)
 	}
 	buf := recordBufs.Get().(*[]byte)
-	data, err := rec.AppendJSON((*buf)[:0])
+	data, err := rec.AppendJSON((*buf)[:0], s.id)
 	if err == nil {
 		// No deadline: giving up would leave it unknown whether the record
 		// is on disk, and memory must not differ from the journal.
@@ -123,10 +150,14 @@ func (s *session) revert(ops []model.Op) {
 // replay applies one journal record to a session being restored, the way
 // the live session applied it.
 func (s *session) replay(r store.Record) error {
-	var rec record
+	var rec storedRecord
 	if err := json.Unmarshal(r.Data, &rec); err != nil {
 		return fmt.Errorf("record at seq %d: %w", r.Seq, err)
 	}
+	if rec.Version > recordVersion {
+		return fmt.Errorf("record at seq %d: version %d, newer than this server's %d", r.Seq, rec.Version, recordVersion)
+	}
+	var stepNode string // the node an undo or redo answered with
 	switch rec.Kind {
 	case recCommand:
 		if s.graph == nil {
@@ -145,32 +176,76 @@ func (s *session) replay(r store.Record) error {
 		if from, _ := s.stacks(isRedo); from.len() == 0 || from.top().commandID != rec.Step {
 			return fmt.Errorf("record at seq %d: %s of %q does not match the stack", r.Seq, rec.Kind, rec.Step)
 		}
-		if _, _, err := s.applyStep(isRedo); err != nil {
+		_, applied, err := s.applyStep(isRedo)
+		if err != nil {
 			return fmt.Errorf("record at seq %d: %w", r.Seq, err)
 		}
 		s.moveStep(isRedo)
 		s.dirty = true
+		stepNode = applied.NodeID
 	case recEvents:
 	default:
 		return fmt.Errorf("record at seq %d: unknown kind %q", r.Seq, rec.Kind)
 	}
-	if rec.Result != nil && rec.CommandID != "" {
-		s.commandIDs.put(rec.CommandID, rec.Result)
-	}
+	var result any // the command's result, as its command:executed event says
 	for _, raw := range rec.Events {
-		name, err := s.restoreEvent(raw)
+		ev, payload, err := s.storedEvent(raw, &rec)
+		if err == nil {
+			err = s.keepRestored(ev)
+		}
 		if err != nil {
 			return fmt.Errorf("record at seq %d: %w", r.Seq, err)
 		}
-		if name == model.EventProjectSaved {
+		switch ev.Name {
+		case model.EventProjectSaved:
 			s.dirty = false // saved: the one change to the dirty state a record holds only as its event
+		case model.EventCommandExecuted:
+			if payload != nil {
+				var p struct {
+					Result any `json:"result"`
+				}
+				if err := json.Unmarshal(payload, &p); err != nil {
+					return fmt.Errorf("record at seq %d: command:executed: %w", r.Seq, err)
+				}
+				result = p.Result
+			}
 		}
 	}
 	if s.seq != r.Seq {
 		return fmt.Errorf("record at seq %d ends at event seq %d", r.Seq, s.seq)
 	}
+	if res := s.recordedResult(&rec, r.Seq, result, stepNode); res != nil {
+		s.commandIDs.put(rec.CommandID, res)
+	}
 	s.lastActivity = rec.At
 	return nil
+}
+
+// recordedResult is the result a command, undo or redo was answered with,
+// for the command-id cache: kept whole in a first-version record, else
+// made again from the record, its result (the command:executed event's)
+// and the stacks as the step left them. Like the live cache's, it says
+// is_dirty: a change just made.
+func (s *session) recordedResult(rec *storedRecord, seq uint64, result any, stepNode string) *Executed {
+	if rec.CommandID == "" {
+		return nil
+	}
+	if rec.Version < 2 {
+		if rec.Result != nil {
+			rec.Result.IsDirty = true // the first records were written before it was set
+		}
+		return rec.Result
+	}
+	res := &Executed{CommandID: rec.CommandID, CommandType: rec.CommandType, Seq: seq, IsDirty: true}
+	switch rec.Kind {
+	case recCommand:
+		res.Result, res.NodeID, res.UndoAvailable = result, rec.NodeID, true
+	case recUndo, recRedo:
+		res.NodeID, res.UndoAvailable, res.RedoAvailable = stepNode, s.undo.len() > 0, s.redo.len() > 0
+	default:
+		return nil
+	}
+	return res
 }
 
 // envelope is the part of an event's JSON that rebuilds its Event.
@@ -182,15 +257,49 @@ type envelope struct {
 	CommandID string    `json:"command_id"`
 }
 
-// restoreEvent adds a journaled event to the history; it must take the next
-// seq.
-func (s *session) restoreEvent(raw json.RawMessage) (string, error) {
+// storedEvent rebuilds an event of rec: kept as [name, ms, payload (,
+// command id)], it takes the next seq and the record's envelope, and
+// its payload comes back too; kept whole (a first-version record, or one
+// of another project), it is taken as it is, payload nil.
+func (s *session) storedEvent(raw json.RawMessage, rec *storedRecord) (*Event, json.RawMessage, error) {
+	if len(raw) == 0 || raw[0] != '[' {
+		ev, err := s.parseEvent(raw)
+		return ev, nil, err
+	}
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return nil, nil, fmt.Errorf("event: %w", err)
+	}
+	if len(parts) != 3 && len(parts) != 4 {
+		return nil, nil, fmt.Errorf("event of %d parts", len(parts))
+	}
+	var name string
+	var ms int64
+	commandID := rec.CommandID
+	err := errors.Join(json.Unmarshal(parts[0], &name), json.Unmarshal(parts[1], &ms))
+	if len(parts) == 4 {
+		err = errors.Join(err, json.Unmarshal(parts[3], &commandID))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("event: %w", err)
+	}
+	ev := &Event{
+		Seq:       s.seq + 1,
+		Name:      name,
+		SessionID: s.id,
+		ProjectID: rec.ProjectID,
+		CommandID: commandID,
+		Timestamp: rec.At.UTC().Truncate(time.Millisecond).Add(time.Duration(ms) * time.Millisecond),
+	}
+	ev.JSON = wire.AppendEvent(nil, ev.header(), parts[2])
+	return ev, parts[2], nil
+}
+
+// parseEvent rebuilds an event kept whole: its wire JSON.
+func (s *session) parseEvent(raw json.RawMessage) (*Event, error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return "", fmt.Errorf("event: %w", err)
-	}
-	if env.Seq != s.seq+1 {
-		return "", fmt.Errorf("event seq %d follows seq %d", env.Seq, s.seq)
+		return nil, fmt.Errorf("event: %w", err)
 	}
 	ev := &Event{
 		Seq:       env.Seq,
@@ -203,7 +312,26 @@ func (s *session) restoreEvent(raw json.RawMessage) (string, error) {
 	if env.ProjectID != nil {
 		ev.ProjectID = *env.ProjectID
 	}
-	s.seq = env.Seq
+	return ev, nil
+}
+
+// keepRestored adds a stored event to the history; it must take the next
+// seq.
+func (s *session) keepRestored(ev *Event) error {
+	if ev.Seq != s.seq+1 {
+		return fmt.Errorf("event seq %d follows seq %d", ev.Seq, s.seq)
+	}
+	s.seq = ev.Seq
 	s.history.push(ev)
-	return env.Name, nil
+	return nil
+}
+
+// restoreEvent adds an event kept whole (a checkpoint's history) to the
+// history; it must take the next seq.
+func (s *session) restoreEvent(raw json.RawMessage) (string, error) {
+	ev, err := s.parseEvent(raw)
+	if err != nil {
+		return "", err
+	}
+	return ev.Name, s.keepRestored(ev)
 }

@@ -72,7 +72,7 @@ func TestPassivation(t *testing.T) {
 
 	res, err := s.Redo(ctx, sid, "", true)
 	require.NoError(t, err)
-	assert.Len(t, res.Roots[0].Children, 2, "the redo stack came back")
+	assert.Len(t, forest(t, res.Roots)[0].Children, 2, "the redo stack came back")
 	assert.Equal(t, want.Info.Seq+2, res.Seq, "node-created and command:redo follow the old seq")
 
 	// Requests that come about when the session leaves: each is answered
@@ -255,7 +255,7 @@ func TestPassivatedLeavesNothing(t *testing.T) {
 		return gone.Value() == nil
 	})
 
-	assert.Len(t, tree(t, s, sid).Roots[0].Children, 1, "and it comes back as it was")
+	assert.Len(t, forest(t, tree(t, s, sid).Roots)[0].Children, 1, "and it comes back as it was")
 }
 
 // TestQuietRequestsDoNotKeepSessions: reads and cleanup's probe are quiet

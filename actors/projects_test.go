@@ -149,7 +149,7 @@ func TestImport(t *testing.T) {
 	assert.Equal(t, sid, p.SessionID)
 	assert.Equal(t, "restomod", p.TemplateID)
 	assert.Equal(t, "1969 Camaro", p.Name)
-	assert.Len(t, p.Roots, 2, "the root and a loose part")
+	assert.Len(t, forest(t, p.Roots), 2, "the root and a loose part")
 }
 
 // TestImportHostile: a malformed or hostile file is INVALID_REQUEST with
@@ -215,11 +215,11 @@ func TestProjectsWithoutStore(t *testing.T) {
 }
 
 // requireFileTree checks that a project file holds the tree roots.
-func requireFileTree(tb testing.TB, file []byte, roots []model.TreeNode) {
+func requireFileTree(tb testing.TB, file []byte, roots wire.Roots) {
 	tb.Helper()
 	g, _, err := readProjectFile(file, testCatalog(tb), model.Limits{}.WithDefaults())
 	require.NoError(tb, err)
-	require.Equal(tb, roots, g.Tree())
+	require.Equal(tb, forest(tb, roots), g.Tree())
 }
 
 // TestSaveSurvivesRestart: saved projects are in the store, not in memory.

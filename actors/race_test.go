@@ -115,6 +115,6 @@ func TestRequestsRacingPassivation(t *testing.T) {
 	assert.True(t, after.Live)
 	assert.Greater(t, after.Gen, v.Gen, "a new incarnation answered them")
 	tr := tree(t, s, sid)
-	assert.Equal(t, "released", tr.Roots[0].Name, "the blocking command's rename survived the round trip")
-	assert.Len(t, tr.Roots[0].Children, racing/2)
+	assert.Equal(t, "released", forest(t, tr.Roots)[0].Name, "the blocking command's rename survived the round trip")
+	assert.Len(t, forest(t, tr.Roots)[0].Children, racing/2)
 }

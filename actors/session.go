@@ -12,6 +12,7 @@ import (
 
 	"github.com/talus-tally/server/actors/store"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // session is one workspace: its graph, undo and redo stacks, event sequence,
@@ -28,7 +29,8 @@ type session struct {
 	lastActivity time.Time
 
 	tmpl        *model.Template
-	graph       *model.Graph // nil until a project is opened
+	graph       *model.Graph    // nil until a project is opened
+	rootsCache  wire.RootsCache // the graph's newest encoding, for replies
 	projectID   string
 	projectName string // as opened; the root's name wins once renamed
 	dirty       bool   // the project changed since it was last saved or loaded

@@ -73,7 +73,7 @@ func (s *session) execute(req ExecuteRequest, cl claimer) (*Executed, error) {
 		RedoAvailable: !changed && s.redo.len() > 0,
 		IsDirty:       changed || s.dirty,
 	}
-	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, Result: res}
+	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, NodeID: applied.NodeID}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *session) step(commandID string, isRedo, withGraph bool, cl claimer) (*E
 	if isRedo {
 		kind = recRedo
 	}
-	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID, Result: res}
+	rec := &record{Kind: kind, CommandID: id, CommandType: top.commandType, Step: top.commandID}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (s *session) persistApplied(rec *record, ops []model.Op) error {
 func (s *session) answer(res *Executed, withGraph bool) *Executed {
 	out := *res
 	if withGraph && s.graph != nil {
-		out.Roots = s.graph.Tree()
+		out.Roots = s.encodedRoots()
 	}
 	return &out
 }
@@ -256,7 +256,7 @@ func (s *session) withFailure(res *Executed, err error, withGraph bool) *Execute
 	if err == nil || !withGraph || s.graph == nil || wire.Status(wire.Code(err)) >= 500 {
 		return res
 	}
-	return &Executed{Seq: s.seq, UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty, Roots: s.graph.Tree()}
+	return &Executed{Seq: s.seq, UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty, Roots: s.encodedRoots()}
 }
 
 // isNil reports a missing command, including a typed nil pointer, whose

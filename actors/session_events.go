@@ -19,7 +19,9 @@ func (s *session) emit(name, commandID string, data any) *Event {
 		CommandID: commandID,
 		Timestamp: wire.Timestamp(time.Now()), // as the wire and the journal keep it
 	}
-	ev.JSON = s.encodeEvent(ev, data)
+	var fields int
+	ev.JSON, fields = s.encodeEvent(ev, data)
+	ev.fields = int32(fields)
 	s.pending = append(s.pending, ev)
 	return ev
 }
@@ -63,17 +65,19 @@ func (s *session) publish() {
 	}
 }
 
-// encodeEvent returns ev's wire form with data's fields. A payload that
-// cannot be encoded is a bug: the event still goes out, without it.
-func (s *session) encodeEvent(ev *Event, data any) (out []byte) {
+// encodeEvent returns ev's wire form with data's fields, and where they
+// start. A payload that cannot be encoded is a bug: the event still goes
+// out, without it.
+func (s *session) encodeEvent(ev *Event, data any) (out []byte, fields int) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("event payload panicked while encoding", "event", ev.Name, "panic", p)
 			out = wire.AppendEvent(nil, ev.header(), nil)
+			fields = len(out) - 1
 		}
 	}()
 	buf := eventBufs.Get().(*[]byte)
-	b, err := wire.AppendEventOf((*buf)[:0], ev.header(), data)
+	b, fields, err := wire.AppendEventSplit((*buf)[:0], ev.header(), data)
 	if err != nil {
 		s.log.Error("event payload does not encode", "event", ev.Name, "err", err)
 	}
@@ -82,7 +86,7 @@ func (s *session) encodeEvent(ev *Event, data any) (out []byte) {
 	if *buf = b[:0]; cap(b) <= maxPooledRecord {
 		eventBufs.Put(buf)
 	}
-	return out
+	return out, fields
 }
 
 // eventBufs are the scratch buffers events are encoded in.

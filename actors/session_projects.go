@@ -46,7 +46,7 @@ func (s *session) open(c actor.Context, cl claimer, tmpl *model.Template, g *mod
 	s.touch()
 	s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = tmpl, g, pid, name, false
 	s.undo, s.redo = stack{}, stack{}
-	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(g.Tree())})
+	s.emit(model.EventProjectLoaded, "", ProjectLoaded{Graph: wire.NewGraph(s.encodedRoots())})
 	err := s.persistState(func() {
 		s.tmpl, s.graph, s.projectID, s.projectName, s.dirty = old.tmpl, old.graph, old.projectID, old.projectName, old.dirty
 		s.undo, s.redo, s.lastActivity = old.undo, old.redo, old.lastActivity
@@ -68,7 +68,7 @@ func (s *session) projectView() *Project {
 		Name:       s.name(),
 		Seq:        s.seq,
 		IsDirty:    s.dirty,
-		Roots:      s.graph.Tree(),
+		Roots:      s.encodedRoots(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // Reads: they copy what they answer, so nothing of the graph leaves the
@@ -25,13 +26,24 @@ func (s *session) info() *Info {
 	return in
 }
 
-// roots copies the graph's tree; empty (not nil) without a project, so it
-// encodes as [].
-func (s *session) roots() []model.TreeNode {
+// roots is the graph's forest, the empty one without a project.
+func (s *session) roots() wire.Roots {
 	if s.graph == nil {
-		return []model.TreeNode{}
+		return wire.NewGraph(wire.Roots{}).Roots
 	}
-	return s.graph.Tree()
+	return s.encodedRoots()
+}
+
+// encodedRoots is the graph's forest as replies carry it: encoded once per
+// version of the graph, straight from its nodes, never copied. The graph
+// holds only values that encode; a failure is a bug, logged, and the reply
+// goes without the graph rather than not at all.
+func (s *session) encodedRoots() wire.Roots {
+	r, err := s.rootsCache.Get(s.graph)
+	if err != nil {
+		s.log.Error("graph does not encode", "err", err)
+	}
+	return r
 }
 
 func (s *session) tree() (*Tree, error) {
@@ -39,7 +51,7 @@ func (s *session) tree() (*Tree, error) {
 		return nil, ErrNoProject
 	}
 	s.touch()
-	return &Tree{Roots: s.graph.Tree(), Seq: s.seq}, nil
+	return &Tree{Roots: s.encodedRoots(), Seq: s.seq}, nil
 }
 
 func (s *session) node(pid, id string) (*model.NodeView, error) {

@@ -39,9 +39,9 @@ func TestCreateInfoList(t *testing.T) {
 	assert.Equal(t, "restomod", p.TemplateID)
 	assert.Equal(t, "Mustang", p.Name)
 	assert.Equal(t, uint64(1), p.Seq, "project:loaded is the first event")
-	require.Len(t, p.Roots, 1)
-	assert.Equal(t, "project_root", p.Roots[0].Type)
-	assert.Equal(t, "Mustang", p.Roots[0].Name)
+	require.Len(t, forest(t, p.Roots), 1)
+	assert.Equal(t, "project_root", forest(t, p.Roots)[0].Type)
+	assert.Equal(t, "Mustang", forest(t, p.Roots)[0].Name)
 
 	in, err = s.Info(ctx, p.SessionID)
 	require.NoError(t, err)

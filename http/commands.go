@@ -81,16 +81,16 @@ func (s *Server) writeFailure(w nethttp.ResponseWriter, r *nethttp.Request, err 
 		s.writeError(w, r, err)
 		return
 	}
-	var roots []model.TreeNode
+	var roots wire.Roots
 	switch {
-	case failed != nil && failed.Roots != nil:
+	case failed != nil && !failed.Roots.IsZero():
 		roots = failed.Roots
 	case failed == nil:
 		if tree, terr := s.sessions.Tree(r.Context(), sid); terr == nil {
 			roots = tree.Roots
 		}
 	}
-	if roots == nil {
+	if roots.IsZero() {
 		s.writeError(w, r, err)
 		return
 	}

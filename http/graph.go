@@ -2,6 +2,7 @@ package http
 
 import (
 	nethttp "net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -11,8 +12,18 @@ import (
 
 // treeReply is the graph as nested trees, with the seq it reflects.
 type treeReply struct {
-	Roots []model.TreeNode `json:"roots"`
-	Seq   uint64           `json:"seq"`
+	Roots wire.Roots `json:"roots"`
+	Seq   uint64     `json:"seq"`
+}
+
+// AppendJSON implements jsonx.Appender: the session's encoding of the
+// graph goes out as it is, not scanned again.
+func (t treeReply) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"roots":`...)
+	b, _ = t.Roots.AppendJSON(b)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, t.Seq, 10)
+	return append(b, '}'), nil
 }
 
 // searchReply answers a graph search.

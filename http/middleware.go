@@ -6,10 +6,12 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	nethttp "net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -44,12 +46,19 @@ func (w *statusRecorder) Unwrap() nethttp.ResponseWriter { return w.ResponseWrit
 
 // logRequests writes one log line per request once it is answered, with
 // the request's id (the client's X-Request-ID when it sent a sane one,
-// else a new one, echoed in the reply) and the session it was for.
+// else a new one, echoed in the reply) and the session it was for. With
+// the info level off, the reply still carries the id, and nothing else of
+// the line is made: its fields cost more than many a request.
 func (s *Server) logRequests(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		id := requestID(r.Header[requestIDHeader])
+		w.Header()[requestIDHeader] = []string{id}
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
-		info := &requestInfo{id: requestID(r.Header.Get("X-Request-ID"))}
-		w.Header().Set("X-Request-ID", info.id)
+		info := &requestInfo{id: id}
 		rec := &statusRecorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 		next.ServeHTTP(rec, r)
@@ -91,13 +100,37 @@ func noteSession(r *nethttp.Request, sid string) {
 	}
 }
 
-// requestID keeps a client's request id when it is short and plain, else
-// makes one.
-func requestID(given string) string {
-	if len(given) > 0 && len(given) <= 64 && strings.Trim(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == "" {
-		return given
+// requestIDHeader is X-Request-ID as net/http keys it.
+const requestIDHeader = "X-Request-Id"
+
+// requestID keeps a client's request id (the header's values) when it is
+// one, short and plain, else makes one.
+func requestID(given []string) string {
+	if len(given) == 1 && len(given[0]) > 0 && len(given[0]) <= 64 && strings.Trim(given[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == "" {
+		return given[0]
 	}
-	return rand.Text()[:16]
+	return newRequestID()
+}
+
+// Request ids need to be unique, not secret: a random prefix for this
+// process and a counter, 16 characters of rand.Text's alphabet, cost no
+// system call per request.
+var (
+	requestPrefix = rand.Text()[:6]
+	requestCount  atomic.Uint64
+)
+
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+func newRequestID() string {
+	var b [16]byte
+	copy(b[:], requestPrefix)
+	n := requestCount.Add(1)
+	for i := len(b) - 1; i >= len(requestPrefix); i-- {
+		b[i] = idAlphabet[n%32]
+		n /= 32
+	}
+	return string(b[:])
 }
 
 // recoverPanics turns a handler panic into a 500 whose cause and stack go to
@@ -246,7 +279,7 @@ func (s *Server) cors(next nethttp.Handler) nethttp.Handler {
 // without a body needs no type.
 func (s *Server) requireJSON(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		if hasBody(r) {
+		if ct := r.Header["Content-Type"]; hasBody(r) && (len(ct) != 1 || ct[0] != "application/json") {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 				s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedMediaType, "the request body must be application/json, not %q", r.Header.Get("Content-Type")))

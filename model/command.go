@@ -196,6 +196,12 @@ func wrapPart(i int, cmd Command, err error) error {
 // fields is a command's data object, read one level deep.
 type fields []jsonx.Field
 
+// The names of command fields are read from every command: shared.
+func init() {
+	jsonx.Intern("node_id", "parent_id", "blueprint_type_id", "name", "properties", "index", "property_id",
+		"value", "new_value", "child_id", "new_parent_id", "commands", "command", "command_type", "data", "target_id", "kit_root_id")
+}
+
 func readFields(data json.RawMessage, buf fields) (fields, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || jsonx.IsNull(data) {

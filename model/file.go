@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func (g *Graph) ToFile(projectID, name, templateID string) *ProjectFile {
 			Type:       n.Type,
 			Name:       n.Name,
 			CreatedAt:  n.CreatedAt.UTC().Format(time.RFC3339Nano),
-			Properties: cloneProps(n.Properties),
+			Properties: n.props.toMap(),
 			Children:   append([]string{}, n.Children...),
 			ParentID:   optional(n.ParentID),
 		}
@@ -119,7 +120,7 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 		if !ok {
 			return bad(field+".created_at", "bad time %q", fn.CreatedAt)
 		}
-		props := map[string]any{}
+		values := make(props, 0, len(fn.Properties))
 		for pid, v := range fn.Properties {
 			if v == nil {
 				continue // the prototype writes null for a property never set
@@ -135,8 +136,9 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 			if err := g.limits.checkValue(pid, cv); err != nil {
 				return nil, nil, err
 			}
-			props[pid] = cv
+			values = append(values, prop{id: def.ID, value: cv}) // the template's string, not the file's
 		}
+		slices.SortFunc(values, func(a, b prop) int { return strings.Compare(a.id, b.id) })
 		name := fn.Name
 		if name == "" {
 			name = nt.Label
@@ -158,7 +160,7 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 			}
 			parentOf[c] = key
 		}
-		g.nodes[key] = &Node{ID: key, Type: nt.ID, Name: name, Children: append([]string{}, fn.Children...), Properties: props, CreatedAt: created}
+		g.nodes[key] = &node{ID: key, Type: nt.ID, Name: name, Children: append([]string{}, fn.Children...), props: values, CreatedAt: created}
 	}
 	var roots []string
 	for key, fn := range pf.Nodes {
@@ -190,11 +192,21 @@ func GraphFromFile(pf *ProjectFile, cat *Catalog, opts ...Option) (g *Graph, t *
 	if reached != len(g.nodes) {
 		return bad("nodes", "the children lists form a cycle")
 	}
+	// Children name nodes by the nodes' own id strings: the file's copies
+	// of them go with the file.
+	for _, n := range g.nodes {
+		for i, c := range n.Children {
+			n.Children[i] = g.nodes[c].ID
+		}
+	}
 	if len(pf.Roots) > 0 {
 		if err := sameSet(pf.Roots, roots); err != nil {
 			return bad("roots", "%s", err)
 		}
-		roots = append([]string{}, pf.Roots...)
+		roots = make([]string, len(pf.Roots))
+		for i, r := range pf.Roots {
+			roots[i] = g.nodes[r].ID
+		}
 	} else {
 		sort.Slice(roots, func(i, j int) bool {
 			a, b := g.nodes[roots[i]], g.nodes[roots[j]]

@@ -54,7 +54,7 @@ func (g *Graph) AppendFile(b []byte, projectID, name, templateID string) ([]byte
 }
 
 // appendFileNode writes n as its FileNode.
-func (n *Node) appendFileNode(b []byte) ([]byte, error) {
+func (n *node) appendFileNode(b []byte) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = jsonx.AppendString(b, n.ID)
 	b = append(b, `,"type":`...)
@@ -64,11 +64,7 @@ func (n *Node) appendFileNode(b []byte) ([]byte, error) {
 	b = append(b, `,"created_at":"`...)
 	b = n.CreatedAt.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","properties":`...)
-	props := n.Properties
-	if props == nil {
-		props = map[string]any{} // as ToFile's copy
-	}
-	b, err := jsonx.AppendValue(b, props)
+	b, err := n.props.appendJSON(b)
 	if err != nil {
 		return b, err
 	}

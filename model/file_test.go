@@ -194,8 +194,8 @@ func budgetsPassed(g *Graph, l Limits) []string {
 		if len(n.Name) > l.MaxNameBytes {
 			over = append(over, BudgetNameBytes)
 		}
-		for _, v := range n.Properties {
-			if s, ok := v.(string); ok && len(s) > l.MaxValueBytes {
+		for _, pv := range n.props {
+			if s, ok := pv.value.(string); ok && len(s) > l.MaxValueBytes {
 				over = append(over, BudgetValueBytes)
 			}
 		}

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"time"
 
@@ -22,15 +21,30 @@ type Node struct {
 	CreatedAt  time.Time      `json:"created_at"`
 }
 
+// node is a Node as the graph keeps it: its properties in a compact form.
+// Node is what leaves the graph (ops, files); node never does.
+type node struct {
+	ID        string
+	Type      string
+	Name      string
+	ParentID  string // "" for a root
+	Children  []string
+	props     props
+	CreatedAt time.Time
+}
+
 // Graph is a forest of nodes typed by one template. Roots are ordered, and
 // so are every node's children. A Graph is not safe for concurrent use.
 type Graph struct {
 	tmpl   *Template
-	nodes  map[string]*Node
+	nodes  map[string]*node
 	roots  []string
 	newID  func() string
 	now    func() time.Time
 	limits Limits
+	// version counts the changes made to the nodes: equal versions of
+	// one graph hold equal nodes (see Version).
+	version uint64
 }
 
 // TreeNode is a copy of a node with its children nested, as the tree
@@ -86,7 +100,7 @@ func WithClock(f func() time.Time) Option { return func(g *Graph) { g.now = f } 
 func NewGraph(t *Template, opts ...Option) *Graph {
 	g := &Graph{
 		tmpl:   t,
-		nodes:  map[string]*Node{},
+		nodes:  map[string]*node{},
 		newID:  uuid.NewString,
 		now:    func() time.Time { return time.Now().UTC() },
 		limits: Limits{}.WithDefaults(),
@@ -116,6 +130,12 @@ func NewProject(t *Template, name string, opts ...Option) (*Graph, string) {
 // Template returns the template the graph is typed by.
 func (g *Graph) Template() *Template { return g.tmpl }
 
+// Version identifies the graph's state: it moves with every change to its
+// nodes, a change taken back included, and never repeats. A copy or an
+// encoding of the graph made at a version is good as long as Version
+// returns it.
+func (g *Graph) Version() uint64 { return g.version }
+
 // Len returns the number of nodes.
 func (g *Graph) Len() int { return len(g.nodes) }
 
@@ -131,12 +151,12 @@ func (g *Graph) Node(id string) (NodeView, bool) {
 	return n.view(), true
 }
 
-func (n *Node) view() NodeView {
+func (n *node) view() NodeView {
 	v := NodeView{
 		ID:         n.ID,
 		Name:       n.Name,
 		Type:       n.Type,
-		Properties: cloneProps(n.Properties),
+		Properties: n.props.toMap(),
 		Children:   append([]string{}, n.Children...),
 		CreatedAt:  n.CreatedAt,
 	}
@@ -158,7 +178,7 @@ func (g *Graph) Tree() []TreeNode {
 
 func (g *Graph) tree(id string) TreeNode {
 	n := g.nodes[id]
-	t := TreeNode{ID: n.ID, Name: n.Name, Type: n.Type, Properties: cloneProps(n.Properties), Children: make([]TreeNode, 0, len(n.Children))}
+	t := TreeNode{ID: n.ID, Name: n.Name, Type: n.Type, Properties: n.props.toMap(), Children: make([]TreeNode, 0, len(n.Children))}
 	for _, c := range n.Children {
 		t.Children = append(t.Children, g.tree(c))
 	}
@@ -180,20 +200,27 @@ func (g *Graph) Equal(o *Graph) bool {
 	return true
 }
 
-func (n *Node) equal(o *Node) bool {
+func (n *node) equal(o *node) bool {
 	return n.ID == o.ID && n.Type == o.Type && n.Name == o.Name && n.ParentID == o.ParentID &&
 		slices.Equal(n.Children, o.Children) && n.CreatedAt.Equal(o.CreatedAt) &&
-		reflect.DeepEqual(n.Properties, o.Properties)
+		n.props.equal(o.props)
 }
 
 // Clone returns a deep copy of g (tests and snapshots; commands never copy the graph).
 func (g *Graph) Clone() *Graph {
-	c := &Graph{tmpl: g.tmpl, nodes: make(map[string]*Node, len(g.nodes)), roots: append([]string{}, g.roots...), newID: g.newID, now: g.now, limits: g.limits}
+	c := &Graph{tmpl: g.tmpl, nodes: make(map[string]*node, len(g.nodes)), roots: append([]string{}, g.roots...), newID: g.newID, now: g.now, limits: g.limits}
 	for id, n := range g.nodes {
-		cp := n.clone()
+		cp := *n
+		cp.Children = append([]string{}, n.Children...)
+		cp.props = slices.Clone(n.props)
 		c.nodes[id] = &cp
 	}
 	return c
+}
+
+// export returns n as a Node of its own (ops hold them).
+func (n *node) export() Node {
+	return Node{ID: n.ID, Type: n.Type, Name: n.Name, ParentID: n.ParentID, Children: append([]string{}, n.Children...), Properties: n.props.toMap(), CreatedAt: n.CreatedAt}
 }
 
 func (n *Node) clone() Node {

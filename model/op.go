@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // OpKind names a primitive change.
@@ -77,8 +78,17 @@ func invertOp(op Op) Op {
 // do applies one primitive op to g, after checking it fits the graph. It
 // returns the op completed from the live graph (old values, positions,
 // removed subtree), which is what its exact inverse needs. On error g is
-// unchanged.
+// unchanged. Every change to a graph's nodes goes through here, so this is
+// where its version moves.
 func (g *Graph) do(op Op) (Op, error) {
+	done, err := g.apply(op)
+	if err == nil {
+		g.version++
+	}
+	return done, err
+}
+
+func (g *Graph) apply(op Op) (Op, error) {
 	switch op.Kind {
 	case OpAdd:
 		return g.doAdd(op)
@@ -100,28 +110,25 @@ func (g *Graph) do(op Op) (Op, error) {
 		if err != nil {
 			return op, err
 		}
-		v, err := g.canonicalStored(n.Type, op.Prop, op.New)
+		id, v, err := g.canonicalStored(n.Type, op.Prop, op.New)
 		if err != nil {
 			return op, err
 		}
 		op.New = v
-		op.Old, op.HadOld = n.Properties[op.Prop]
-		if n.Properties == nil {
-			n.Properties = map[string]any{}
-		}
-		n.Properties[op.Prop] = op.New
+		op.Old, op.HadOld = n.props.get(id)
+		n.props.set(id, v)
 		return op, nil
 	case OpDelProp:
 		n, err := g.need(op.NodeID)
 		if err != nil {
 			return op, err
 		}
-		old, ok := n.Properties[op.Prop]
+		old, ok := n.props.get(op.Prop)
 		if !ok {
 			return op, invalidCommand("not_set", "property %q of node %q is not set", op.Prop, op.NodeID)
 		}
 		op.Old = old
-		delete(n.Properties, op.Prop)
+		n.props.del(op.Prop)
 		return op, nil
 	case OpRename:
 		n, err := g.need(op.NodeID)
@@ -205,20 +212,27 @@ func (g *Graph) doAdd(op Op) (Op, error) {
 	// Copy, with values in canonical form (a journal may hand back 12 as
 	// json.Number); the graph and the recorded op then share nothing.
 	nodes := make([]Node, len(op.Nodes))
+	kept := make([]node, len(op.Nodes))
 	for i := range op.Nodes {
 		c := op.Nodes[i].clone()
+		var p props
+		if len(c.Properties) > 0 {
+			p = make(props, 0, len(c.Properties))
+		}
 		for k, v := range c.Properties {
-			cv, err := g.canonicalStored(c.Type, k, v)
+			id, cv, err := g.canonicalStored(c.Type, k, v)
 			if err != nil {
 				return op, err
 			}
 			c.Properties[k] = cv
+			p = append(p, prop{id: id, value: cv})
 		}
+		slices.SortFunc(p, func(a, b prop) int { return strings.Compare(a.id, b.id) })
 		nodes[i] = c
+		kept[i] = node{ID: c.ID, Type: c.Type, Name: c.Name, ParentID: c.ParentID, Children: append([]string{}, c.Children...), props: p, CreatedAt: c.CreatedAt}
 	}
-	for i := range nodes {
-		c := nodes[i].clone()
-		g.nodes[c.ID] = &c
+	for i := range kept {
+		g.nodes[kept[i].ID] = &kept[i]
 	}
 	op.Nodes = nodes
 	top := op.Nodes[0].ID
@@ -260,7 +274,7 @@ func (g *Graph) doAttach(op Op) (Op, error) {
 	return op, nil
 }
 
-func (g *Graph) need(id string) (*Node, error) {
+func (g *Graph) need(id string) (*node, error) {
 	if n, ok := g.nodes[id]; ok {
 		return n, nil
 	}
@@ -270,7 +284,7 @@ func (g *Graph) need(id string) (*Node, error) {
 func notFound(id string) error { return fmt.Errorf("node %q: %w", id, ErrNodeNotFound) }
 
 // position returns n's index among its siblings (or among the roots).
-func (g *Graph) position(n *Node) int {
+func (g *Graph) position(n *node) int {
 	if n.ParentID == "" {
 		return slices.Index(g.roots, n.ID)
 	}
@@ -278,7 +292,7 @@ func (g *Graph) position(n *Node) int {
 }
 
 // detachFrom removes n from its sibling list at i (from position).
-func (g *Graph) detachFrom(n *Node, i int) {
+func (g *Graph) detachFrom(n *node, i int) {
 	if n.ParentID == "" {
 		g.roots = slices.Delete(g.roots, i, i+1)
 		return
@@ -289,7 +303,7 @@ func (g *Graph) detachFrom(n *Node, i int) {
 
 // isAncestorOrSelf reports whether id is n or one of n's ancestors. It walks
 // up, so it costs the depth of n, not the size of the graph.
-func (g *Graph) isAncestorOrSelf(id string, n *Node) bool {
+func (g *Graph) isAncestorOrSelf(id string, n *node) bool {
 	for steps := 0; n != nil && steps <= len(g.nodes); steps++ {
 		if n.ID == id {
 			return true
@@ -323,7 +337,7 @@ func (g *Graph) subtree(id string) []Node {
 		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := g.nodes[cur]
-		out = append(out, n.clone())
+		out = append(out, n.export())
 		for i := len(n.Children) - 1; i >= 0; i-- {
 			stack = append(stack, n.Children[i])
 		}
@@ -386,21 +400,24 @@ func optional(s string) *string {
 }
 
 // allows reports whether parent's type may hold a child of type childType.
-func (g *Graph) allows(parent *Node, childType string) bool {
+func (g *Graph) allows(parent *node, childType string) bool {
 	nt, ok := g.tmpl.NodeType(parent.Type)
 	return ok && nt.Allows(childType)
 }
 
 // canonicalStored returns v in canonical form for a property of typ, so
-// replayed ops cannot smuggle in what a command would refuse.
-func (g *Graph) canonicalStored(typ, prop string, v any) (any, error) {
+// replayed ops cannot smuggle in what a command would refuse, and the
+// property's id as the template holds it (nodes keep that string, not one
+// of their own).
+func (g *Graph) canonicalStored(typ, prop string, v any) (string, any, error) {
 	nt, ok := g.tmpl.NodeType(typ)
 	if !ok {
-		return nil, invalidCommand("unknown_type", "unknown node type %q", typ)
+		return "", nil, invalidCommand("unknown_type", "unknown node type %q", typ)
 	}
 	def, ok := nt.Property(prop)
 	if !ok {
-		return nil, invalidCommand("unknown_property", "node type %q has no property %q", typ, prop)
+		return "", nil, invalidCommand("unknown_property", "node type %q has no property %q", typ, prop)
 	}
-	return canonicalValue(def, v)
+	cv, err := canonicalValue(def, v)
+	return def.ID, cv, err
 }

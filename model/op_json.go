@@ -132,3 +132,44 @@ func AppendTree(b []byte, nodes []TreeNode) ([]byte, error) {
 	}
 	return append(b, ']'), nil
 }
+
+// AppendTree writes the forest as AppendTree(b, g.Tree()) would, straight
+// from the live nodes: no copy of the graph is made to encode it.
+func (g *Graph) AppendTree(b []byte) ([]byte, error) {
+	b = append(b, '[')
+	var err error
+	for i, id := range g.roots {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = g.appendSubtree(b, g.nodes[id]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendSubtree writes n and its subtree as a TreeNode writes itself.
+func (g *Graph) appendSubtree(b []byte, n *node) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonx.AppendString(b, n.ID)
+	b = append(b, `,"name":`...)
+	b = jsonx.AppendString(b, n.Name)
+	b = append(b, `,"blueprint_type_id":`...)
+	b = jsonx.AppendString(b, n.Type)
+	b = append(b, `,"properties":`...)
+	b, err := n.props.appendJSON(b)
+	if err != nil {
+		return b, err
+	}
+	b = append(b, `,"children":[`...)
+	for i, c := range n.Children {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = g.appendSubtree(b, g.nodes[c]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, "]}"...), nil
+}

@@ -53,3 +53,55 @@ func TestAppendFileMatchesToFile(t *testing.T) {
 		assert.Equal(t, string(want), string(got))
 	}
 }
+
+// TestAppendTreeMatchesTree: the forest encoded from the live graph is the
+// bytes json.Marshal writes for its Tree copy, through every kind of
+// change, a node with no property map included.
+func TestAppendTreeMatchesTree(t *testing.T) {
+	f := newFixture(t)
+	check := func(t *testing.T) {
+		t.Helper()
+		want, err := json.Marshal(f.g.Tree())
+		require.NoError(t, err)
+		got, err := f.g.AppendTree([]byte("x"))
+		require.NoError(t, err)
+		assert.Equal(t, "x"+string(want), string(got))
+	}
+	check(t)
+	steps := []Command{
+		UpdateProperty{NodeID: f.task, PropertyID: "cost", Value: json.Number("12.50")},
+		UpdateProperty{NodeID: f.job, PropertyID: "description", Value: "a \"quoted\" <note> & more\u2028"},
+		RenameNode{NodeID: f.part, Name: "Sand\tpaper"},
+		MoveNode{NodeID: f.job, NewParentID: f.engine},
+		UnlinkNode{ParentID: f.kitPhase, ChildID: f.kitJob},
+		DeleteNode{NodeID: f.body},
+	}
+	for _, cmd := range steps {
+		_, err := f.g.Apply(cmd)
+		require.NoError(t, err, cmd.CommandType())
+		check(t)
+	}
+	f.g.nodes[f.root].props = nil // a node without properties
+	check(t)
+	empty, err := NewGraph(f.g.Template()).AppendTree(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "[]", string(empty))
+}
+
+// TestVersionMoves: every change moves the version, one taken back too, so
+// equal versions mean equal nodes; a refused command leaves it.
+func TestVersionMoves(t *testing.T) {
+	f := newFixture(t)
+	v := f.g.Version()
+	a, err := f.g.Apply(RenameNode{NodeID: f.task, Name: "Scrape"})
+	require.NoError(t, err)
+	assert.Greater(t, f.g.Version(), v)
+	v = f.g.Version()
+	_, err = f.g.ApplyOps(Invert(a.Ops))
+	require.NoError(t, err)
+	assert.Greater(t, f.g.Version(), v, "back as it was, yet not the same version")
+	v = f.g.Version()
+	_, err = f.g.Apply(RenameNode{NodeID: "ghost", Name: "x"})
+	require.Error(t, err)
+	assert.Equal(t, v, f.g.Version())
+}

@@ -128,7 +128,7 @@ func randomCommand(rng *rand.Rand, g *Graph) Command {
 		i := rng.Intn(4) - 1
 		return &i
 	}
-	node := func() *Node { return g.nodes[pick()] }
+	pickNode := func() *node { return g.nodes[pick()] }
 	switch rng.Intn(10) {
 	case 0, 1:
 		parent := pick()
@@ -145,7 +145,7 @@ func randomCommand(rng *rand.Rand, g *Graph) Command {
 	case 2:
 		return DeleteNode{NodeID: pick()}
 	case 3, 4:
-		n := node()
+		n := pickNode()
 		if n == nil {
 			return UpdateProperty{NodeID: "missing", PropertyID: "x", Value: "y"}
 		}
@@ -156,7 +156,7 @@ func randomCommand(rng *rand.Rand, g *Graph) Command {
 		def := nt.Properties[rng.Intn(len(nt.Properties))]
 		return UpdateProperty{NodeID: n.ID, PropertyID: def.ID, Value: randomValue(rng, &def)}
 	case 5:
-		n := node()
+		n := pickNode()
 		if n == nil {
 			return DeleteProperty{NodeID: "missing", PropertyID: "x"}
 		}
@@ -169,7 +169,7 @@ func randomCommand(rng *rand.Rand, g *Graph) Command {
 		return RenameNode{NodeID: pick(), Name: []string{"a", "b", " ", "Ünïcode"}[rng.Intn(4)]}
 	case 7:
 		if rng.Intn(2) == 0 {
-			n := node()
+			n := pickNode()
 			if n != nil && n.ParentID != "" {
 				return UnlinkNode{ParentID: n.ParentID, ChildID: n.ID}
 			}

@@ -32,7 +32,7 @@ func (g *Graph) Search(q SearchQuery) []SearchResult {
 	return out
 }
 
-func (g *Graph) matches(n *Node, typ, query string, props map[string]any) bool {
+func (g *Graph) matches(n *node, typ, query string, props map[string]any) bool {
 	if typ != "" && n.Type != typ {
 		return false
 	}
@@ -47,7 +47,7 @@ func (g *Graph) matches(n *Node, typ, query string, props map[string]any) bool {
 		return false
 	}
 	for pid, want := range props {
-		have, set := n.Properties[pid]
+		have, set := n.props.get(pid)
 		if !set {
 			return false
 		}

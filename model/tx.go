@@ -105,7 +105,7 @@ func (tx *Tx) Roots() []string { return tx.g.Roots() }
 // Len returns the number of nodes.
 func (tx *Tx) Len() int { return len(tx.g.nodes) }
 
-func (tx *Tx) nodeType(n *Node) *NodeType {
+func (tx *Tx) nodeType(n *node) *NodeType {
 	nt, ok := tx.g.tmpl.NodeType(n.Type)
 	if !ok {
 		// GraphFromFile and Create check types, so a node's type always exists.
@@ -227,7 +227,7 @@ func (tx *Tx) SetProperty(nodeID, propID string, value any) error {
 	if clears(def, value) {
 		// Emptying a field clears it: null, or "" where "" is not a value
 		// of the type. Clearing what is not set changes nothing.
-		if _, set := n.Properties[propID]; !set {
+		if _, set := n.props.get(propID); !set {
 			return nil
 		}
 		if def.Required {
@@ -274,7 +274,7 @@ func (tx *Tx) DeleteProperty(nodeID, propID string) error {
 	if !ok {
 		return invalidCommand("unknown_property", "node type %q has no property %q", nt.ID, propID)
 	}
-	if _, set := n.Properties[propID]; set && def.Required {
+	if _, set := n.props.get(propID); set && def.Required {
 		return invalidCommand("required", "property %q is required and cannot be deleted", propID)
 	}
 	return tx.record(Op{Kind: OpDelProp, NodeID: nodeID, Prop: propID})

@@ -313,7 +313,7 @@ func (c *client) failWithGraph(ack socketio.AckFunc, err error, res *actors.Exec
 	}
 	c.emit(evError, we)
 	reply := map[string]any{"success": false, "error": we}
-	if res != nil && res.Roots != nil {
+	if res != nil && !res.Roots.IsZero() {
 		reply["graph"] = wire.NewGraph(res.Roots)
 	}
 	c.answer(ack, reply)

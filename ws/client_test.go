@@ -65,7 +65,9 @@ func ctx(tb testing.TB) context.Context {
 func (f *fixture) project(tb testing.TB) (string, string) {
 	p, err := f.sessions.CreateProject(ctx(tb), "", "restomod", "Car")
 	require.NoError(tb, err)
-	return p.SessionID, p.Roots[0].ID
+	roots, err := p.Roots.Nodes()
+	require.NoError(tb, err)
+	return p.SessionID, roots[0].ID
 }
 
 func dial(tb testing.TB, f *fixture, auth any) *sioclient.Client {

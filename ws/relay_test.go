@@ -67,7 +67,9 @@ func TestRelay(t *testing.T) {
 	require.NoError(t, err)
 	tree, err := b.sessions.Tree(ctx(t), sid)
 	require.NoError(t, err)
-	require.Len(t, tree.Roots[0].Children, 5, "the command sent to A ran at B")
+	roots, err := tree.Roots.Nodes()
+	require.NoError(t, err)
+	require.Len(t, roots[0].Children, 5, "the command sent to A ran at B")
 
 	// Every event from 1 to B's seq, once, in order, across what was missed
 	// and what came live.

@@ -124,7 +124,9 @@ func testStaleSessionRefused(t *testing.T, nodes []*Node) {
 
 	p, err := sa.CreateProject(ctx, "", "restomod", "Camaro")
 	require.NoError(t, err)
-	sid, root := p.SessionID, p.Roots[0].ID
+	roots, err := p.Roots.Nodes()
+	require.NoError(t, err)
+	sid, root := p.SessionID, roots[0].ID
 	var acked []string
 	for i := range 3 {
 		res, err := sa.Execute(ctx, sid, actors.ExecuteRequest{Command: model.CreateNode{ParentID: root, Type: "phase", Name: "p" + string(rune('a'+i))}})
@@ -160,7 +162,9 @@ func testStaleSessionRefused(t *testing.T, nodes []*Node) {
 	require.Zero(t, seen["stale-try"])
 	tr, err := sb.Tree(ctx, sid)
 	require.NoError(t, err)
-	require.Len(t, tr.Roots[0].Children, 4)
+	after, err := tr.Roots.Nodes()
+	require.NoError(t, err)
+	require.Len(t, after[0].Children, 4)
 }
 
 // testPassivation: an idle session leaves memory (checkpointed to the
@@ -171,19 +175,23 @@ func testPassivation(t *testing.T, n *Node) {
 	ctx := context.Background()
 	p, err := c.CreateProject(ctx, "", "restomod", "Idle")
 	require.NoError(t, err)
-	_, err = c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "before"}})
+	roots, err := p.Roots.Nodes()
+	require.NoError(t, err)
+	_, err = c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: roots[0].ID, Type: "phase", Name: "before"}})
 	require.NoError(t, err)
 	waitFor(t, "the session to leave memory", func() bool { return c.Stats().Live == 0 })
 	require.True(t, n.Owns(p.SessionID), "passivated, still this server's")
 
-	res, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "after", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "after"}})
+	res, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "after", Command: model.CreateNode{ParentID: roots[0].ID, Type: "phase", Name: "after"}})
 	require.NoError(t, err, "loaded again from the journal")
-	again, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: p.Roots[0].ID, Type: "phase", Name: "before"}})
+	again, err := c.Execute(ctx, p.SessionID, actors.ExecuteRequest{CommandID: "before", Command: model.CreateNode{ParentID: roots[0].ID, Type: "phase", Name: "before"}})
 	require.NoError(t, err)
 	require.Less(t, again.Seq, res.Seq, "a retry of a command from before is answered from the journal, not applied again")
 	tr, err := c.Tree(ctx, p.SessionID)
 	require.NoError(t, err)
-	require.Len(t, tr.Roots[0].Children, 2)
+	after, err := tr.Roots.Nodes()
+	require.NoError(t, err)
+	require.Len(t, after[0].Children, 2)
 	require.Equal(t, res.Seq, tr.Seq)
 }
 

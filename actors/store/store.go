@@ -61,8 +61,11 @@ type Options struct {
 	OnSync func(took time.Duration, err error)
 
 	// syncFile replaces (*os.File).Sync, and writeFile (*os.File).Write, in
-	// tests that make the disk fail.
+	// tests that make the disk fail. syncData makes a journal segment's
+	// records durable: syncData (fdatasync where there is one) unless a
+	// test replaced syncFile.
 	syncFile  func(*os.File) error
+	syncData  func(*os.File) error
 	writeFile func(*os.File, []byte) (int, error)
 }
 
@@ -84,6 +87,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchDelay <= 0 {
 		o.BatchDelay = DefaultBatchDelay
+	}
+	if o.syncData == nil {
+		o.syncData = o.syncFile
+	}
+	if o.syncData == nil {
+		o.syncData = syncData
 	}
 	if o.syncFile == nil {
 		o.syncFile = (*os.File).Sync
@@ -131,13 +140,16 @@ type Store struct {
 	closed  bool
 
 	reqs          chan *appendReq
+	broke         chan struct{} // the journal broke: the writer starts retrying
 	writerDone    chan struct{}
 	kick          chan struct{}
 	stopCompactor chan struct{}
 	compactorDone chan struct{}
 	compactMu     sync.Mutex // one compaction at a time
 
-	// Owned by the writer goroutine.
+	// writing is held by whoever writes the journal: the writer goroutine,
+	// or an Append writing its own record. It guards the fields below.
+	writing  sync.Mutex
 	active   *os.File
 	buf      []byte
 	broken   error     // the journal takes no records until heal clears it
@@ -200,6 +212,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, errors.Join(err, db.Close())
 	}
 	s.reqs = make(chan *appendReq, opts.MaxBatch)
+	s.broke = make(chan struct{}, 1)
 	s.writerDone = make(chan struct{})
 	s.kick = make(chan struct{}, 1)
 	s.stopCompactor = make(chan struct{})

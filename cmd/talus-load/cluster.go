@@ -27,7 +27,7 @@ const (
 )
 
 // runCluster is runOne for the cluster kinds.
-func (cfg *suiteConfig) runCluster(ctx context.Context, sc scenario, kind string, round int) (*Report, error) {
+func (cfg *suiteConfig) runCluster(ctx context.Context, sc scenario, kind string, v variant, round int) (*Report, error) {
 	type server struct {
 		addr, route, dir string
 		cmd              *exec.Cmd
@@ -79,7 +79,7 @@ func (cfg *suiteConfig) runCluster(ctx context.Context, sc scenario, kind string
 			return nil, fmt.Errorf("%s server: %w (log: %s)", kind, err, s.log.Name())
 		}
 	}
-	args := append(slices.Clone(sc.args), "-url", strings.Join(urls, ","), "-server-pid", strings.Join(pids, ","), "-json", "-timeout", "5m")
+	args := append(slices.Clone(v.args), "-url", strings.Join(urls, ","), "-server-pid", strings.Join(pids, ","), "-json", "-timeout", "5m")
 	if kind == goClusterFwd {
 		args = append(args, "-spread", "request")
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -184,4 +185,37 @@ func FuzzAppendString(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(AppendString(nil, s)))
 	})
+}
+
+// BenchmarkAppendString writes what most of the server's JSON is: ids and
+// short names.
+func BenchmarkAppendString(b *testing.B) {
+	strs := []string{"3f2b9c1e-7d4a-4e8b-9a61-2c5d8e0f1a3b", "Rust repair", "graph:property-changed", "2025-03-01"}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = AppendString(buf, s)
+		}
+	}
+}
+
+// TestReadObjectNames: member names come back unquoted, escapes decoded;
+// an interned name is the one shared string.
+func TestReadObjectNames(t *testing.T) {
+	Intern("shared_name")
+	data := []byte(`{"shared_name":1,"n\u0061me":"x","plain":[1],"\u00e9t\u00e9":true}`)
+	fields, err := ReadObject(data, nil)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range fields {
+		got = append(got, f.Name)
+	}
+	assert.Equal(t, []string{"shared_name", "name", "plain", "été"}, got)
+	again, err := ReadObject(data, nil)
+	require.NoError(t, err)
+	assert.Same(t, unsafe.StringData(fields[0].Name), unsafe.StringData(again[0].Name), "one string for an interned name")
+	_, err = ReadObject([]byte(`{"a":1,"\u0061":2}`), nil)
+	assert.ErrorIs(t, err, ErrDuplicate, "a name escaped is still the same name")
 }

@@ -59,11 +59,14 @@ func ReadObject(data []byte, out []Field) ([]Field, error) {
 		return out, ErrSyntax
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
+		name, err := dec.ReadValue() // the name, quoted
 		if err != nil {
 			return out, readError(err)
 		}
-		key := name.String()
+		key, ok := names[string(name[1:len(name)-1])] // no copy to look it up
+		if !ok {
+			key, _ = String(name) // the decoder checked it
+		}
 		v, err := dec.ReadValue()
 		if err != nil {
 			return out, readError(err)
@@ -86,6 +89,20 @@ func readError(err error) error {
 		return ErrDuplicate
 	}
 	return ErrSyntax
+}
+
+// names are member names ReadObject hands out as one shared string each,
+// rather than a copy per object read: the few names every request carries.
+// Intern adds to them; it is called from package init only, so they are
+// never written once requests are read.
+var names = map[string]string{}
+
+// Intern makes ReadObject share one string for each of these member names.
+// Call it from an init function.
+func Intern(ns ...string) {
+	for _, n := range ns {
+		names[n] = n
+	}
 }
 
 // Lookup returns the value of the member called name, and whether there is

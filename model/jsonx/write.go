@@ -36,6 +36,16 @@ func Append(b []byte, v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plain marks the ASCII bytes a JSON string holds as they are; the others
+// are escaped (encoding/json's HTML-safe set). One lookup per byte keeps
+// ids and names, most of what the server writes, cheap.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // AppendString appends s as a JSON string, as encoding/json writes it
 // (HTML characters escaped, invalid UTF-8 as U+FFFD).
 func AppendString(b []byte, s string) []byte {
@@ -44,7 +54,7 @@ func AppendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plain[c] {
 				i++
 				continue
 			}

@@ -3,7 +3,6 @@ package wire
 import (
 	"strconv"
 
-	"github.com/talus-tally/server/model"
 	"github.com/talus-tally/server/model/jsonx"
 )
 
@@ -25,14 +24,14 @@ type ExecuteReply struct {
 
 // Graph is a whole graph inside a reply or an event payload.
 type Graph struct {
-	Roots []model.TreeNode `json:"roots"`
+	Roots Roots `json:"roots"`
 }
 
-// NewGraph wraps roots, never nil, so that an empty graph encodes as
-// {"roots": []}.
-func NewGraph(roots []model.TreeNode) Graph {
-	if roots == nil {
-		roots = []model.TreeNode{}
+// NewGraph wraps roots, the zero Roots as the empty forest, so that an
+// empty graph encodes as {"roots": []}.
+func NewGraph(roots Roots) Graph {
+	if roots.IsZero() {
+		roots = emptyRoots
 	}
 	return Graph{Roots: roots}
 }
@@ -40,10 +39,7 @@ func NewGraph(roots []model.TreeNode) Graph {
 // AppendJSON implements jsonx.Appender, as json.Marshal writes a Graph.
 func (g Graph) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"roots":`...)
-	b, err := model.AppendTree(b, g.Roots)
-	if err != nil {
-		return b, err
-	}
+	b, _ = g.Roots.AppendJSON(b)
 	return append(b, '}'), nil
 }
 

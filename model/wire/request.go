@@ -31,6 +31,13 @@ var requestKeys = map[string]bool{
 	"command_id":    true,
 }
 
+// Every request carries them: shared names.
+func init() {
+	for k := range requestKeys {
+		jsonx.Intern(k)
+	}
+}
+
 // ParseCommandRequest reads both accepted shapes of a command request:
 // {"session_id", "command_type", "data": {...}} and the seed's
 // {"command": "create_node", <data fields at top level>}. It checks the

@@ -162,13 +162,41 @@ func TestAppendEventOf(t *testing.T) {
 	assert.Equal(t, string(AppendEvent(nil, h, nil)), string(got), "without the payload that failed")
 }
 
+// TestEventSplitRebuilds: an event kept as its payload alone (AppendPayload
+// of what AppendEventSplit says is the payload's part) comes back as the
+// same bytes through AppendEvent and the envelope.
+func TestEventSplitRebuilds(t *testing.T) {
+	for _, h := range []EventHeader{
+		{Name: "graph:node-updated", SessionID: "s1", ProjectID: "p1", Seq: 7, Timestamp: time.Date(2026, 3, 4, 5, 6, 7, 891e6, time.UTC), CommandID: "c"},
+		{Name: "session:connected", SessionID: "s1", Seq: 1, Timestamp: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)},
+	} {
+		for _, p := range []any{
+			model.PropertyChanged{NodeID: "n", PropertyID: "p", NewValue: "v<"},
+			map[string]any{"a": 1},
+			map[string]any{},
+			[]int{1, 2},
+			"text",
+			nil,
+		} {
+			out, fields, err := AppendEventSplit([]byte("x"), h, p)
+			require.NoError(t, err)
+			payload := AppendPayload(nil, out[fields:])
+			require.True(t, json.Valid(payload), "%s", payload)
+			assert.Equal(t, string(out[1:]), string(AppendEvent(nil, h, payload)), "%#v", p)
+			assert.Equal(t, string(out[:fields]), string(AppendEvent([]byte("x"), h, nil)[:fields]), "the envelope comes first")
+		}
+	}
+}
+
 // TestRepliesMatchEncodingJSON: replies and graphs write json.Marshal's
 // bytes.
 func TestRepliesMatchEncodingJSON(t *testing.T) {
 	tree := []model.TreeNode{{ID: "r", Name: "Car", Type: "project_root", Properties: map[string]any{"vin": "1<2"},
 		Children: []model.TreeNode{{ID: "p", Name: "Body", Type: "phase", Properties: map[string]any{}, Children: []model.TreeNode{}}}}}
-	g := NewGraph(tree)
-	empty := NewGraph(nil)
+	roots, err := RootsFrom(tree)
+	require.NoError(t, err)
+	g := NewGraph(roots)
+	empty := NewGraph(Roots{})
 	for i, v := range []interface{ AppendJSON([]byte) ([]byte, error) }{
 		g, empty, Graph{},
 		ExecuteReply{Success: true, CommandID: "c", CommandType: "CreateNode", Result: "n1", NodeID: "n1", Seq: 9, UndoAvailable: true, IsDirty: true, Graph: &g},
@@ -179,5 +207,33 @@ func TestRepliesMatchEncodingJSON(t *testing.T) {
 		got, err := v.AppendJSON(nil)
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(got), "%d", i)
+	}
+	want, err := json.Marshal(struct {
+		Roots []model.TreeNode `json:"roots"`
+	}{tree})
+	require.NoError(t, err)
+	got, err := g.AppendJSON(nil)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "the encoded forest is the TreeNodes' JSON")
+	back, err := g.Roots.Nodes()
+	require.NoError(t, err)
+	assert.Equal(t, tree, back)
+}
+
+// TestAppendTime: the hand-written timestamp is time.Format's with
+// TimeLayout, for times in every part of the range and every zone.
+func TestAppendTime(t *testing.T) {
+	zone := time.FixedZone("x", -7*3600-30*60)
+	for _, tm := range []time.Time{
+		time.Date(2026, 12, 6, 3, 4, 5, 6789e5, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 1e6, zone),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+		time.Now(),
+	} {
+		assert.Equal(t, tm.UTC().Format(TimeLayout), string(AppendTime(nil, tm)), "%v", tm)
 	}
 }

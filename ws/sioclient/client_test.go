@@ -39,7 +39,9 @@ func server(tb testing.TB, cfg ws.Config) (url, sid, root string) {
 	})
 	p, err := sessions.CreateProject(testCtx(tb), "", "restomod", "Car")
 	require.NoError(tb, err)
-	return hs.URL, p.SessionID, p.Roots[0].ID
+	roots, err := p.Roots.Nodes()
+	require.NoError(tb, err)
+	return hs.URL, p.SessionID, roots[0].ID
 }
 
 func testCtx(tb testing.TB) context.Context {
