@@ -224,8 +224,9 @@ func (s *session) replay(r store.Record) error {
 // recordedResult is the result a command, undo or redo was answered with,
 // for the command-id cache: kept whole in a first-version record, else
 // made again from the record, its result (the command:executed event's)
-// and the stacks as the step left them. Like the live cache's, it says
-// is_dirty: a change just made.
+// and the history and dirty state as the record left them, which is what
+// the live reply said (a command that changed nothing leaves them as they
+// were, redo stack included).
 func (s *session) recordedResult(rec *storedRecord, seq uint64, result any, stepNode string) *Executed {
 	if rec.CommandID == "" {
 		return nil
@@ -236,12 +237,13 @@ func (s *session) recordedResult(rec *storedRecord, seq uint64, result any, step
 		}
 		return rec.Result
 	}
-	res := &Executed{CommandID: rec.CommandID, CommandType: rec.CommandType, Seq: seq, IsDirty: true}
+	res := &Executed{CommandID: rec.CommandID, CommandType: rec.CommandType, Seq: seq,
+		UndoAvailable: s.undo.len() > 0, RedoAvailable: s.redo.len() > 0, IsDirty: s.dirty}
 	switch rec.Kind {
 	case recCommand:
-		res.Result, res.NodeID, res.UndoAvailable = result, rec.NodeID, true
+		res.Result, res.NodeID = result, rec.NodeID
 	case recUndo, recRedo:
-		res.NodeID, res.UndoAvailable, res.RedoAvailable = stepNode, s.undo.len() > 0, s.redo.len() > 0
+		res.NodeID = stepNode
 	default:
 		return nil
 	}

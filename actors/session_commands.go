@@ -61,23 +61,20 @@ func (s *session) execute(req ExecuteRequest, cl claimer) (*Executed, error) {
 		s.emit(ev.Name, id, ev.Data)
 	}
 	s.emit(model.EventCommandExecuted, id, CommandExecuted{CommandType: ctype, Result: applied.Result})
-	// The history as it will be once commandDone moved it, after the journal.
-	changed := len(applied.Ops) > 0
 	res := &Executed{
-		CommandID:     id,
-		CommandType:   ctype,
-		Result:        applied.Result,
-		NodeID:        applied.NodeID,
-		Seq:           s.seq,
-		UndoAvailable: changed || s.undo.len() > 0,
-		RedoAvailable: !changed && s.redo.len() > 0,
-		IsDirty:       changed || s.dirty,
+		CommandID:   id,
+		CommandType: ctype,
+		Result:      applied.Result,
+		NodeID:      applied.NodeID,
+		Seq:         s.seq,
 	}
 	rec := &record{Kind: recCommand, CommandID: id, CommandType: ctype, Ops: applied.Ops, NodeID: applied.NodeID}
 	if err := s.persistApplied(rec, applied.Ops); err != nil {
 		return nil, err
 	}
 	s.commandDone(id, ctype, applied.Ops)
+	// As replay's recordedResult says it: the history the command left.
+	res.UndoAvailable, res.RedoAvailable, res.IsDirty = s.undo.len() > 0, s.redo.len() > 0, s.dirty
 	s.commandIDs.put(id, res)
 	_ = s.commit() // durable already: only a watcher's departure can fail, and that is logged
 	return s.answer(res, req.IncludeGraph), nil
