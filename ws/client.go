@@ -91,7 +91,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 	case evUndo, evRedo:
 		c.step(event == evRedo, p, ack)
 	case evPing:
-		pong := map[string]string{"timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
+		pong := map[string]string{"timestamp": wire.Time(time.Now())}
 		c.emit(evPong, pong)
 		c.answer(ack, pong)
 	}
