@@ -74,14 +74,8 @@ func (s *Server) Len() int {
 // fetched its last packets (or stopped polling), or ctx ends. A pending
 // poll is answered as its session closes; the HTTP server waits for it.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	conns := make([]*Conn, 0, len(s.conns))
-	for _, c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
+	s.StopAccepting()
+	for _, c := range s.Conns() {
 		c.Close()
 	}
 	done := make(chan struct{})
@@ -92,6 +86,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("engineio: shutdown: %w", ctx.Err())
 	}
+}
+
+// StopAccepting refuses new sessions from now on (503 to a handshake),
+// leaving the open ones be. Shutdown begins with it; a layer above calls it
+// first when it must say goodbye to every session it knows before they
+// close: then the set it walks can no longer grow.
+func (s *Server) StopAccepting() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 }
 
 // Conns returns the open sessions.

@@ -173,6 +173,16 @@ func (cl *client) connect(p Packet) {
 		cl.refuse(p.Namespace, errInvalidNamespace)
 		return
 	}
+	if cl.srv.closing.Load() {
+		// Shutting down: this client's goodbye may already be out. It is
+		// told like the others (connected, then "io server disconnect" to
+		// the npm client, which then does not reconnect on its own), and
+		// nothing is set up that would have to be torn down again.
+		_ = cl.conn.Send(
+			engineio.TextMessage(connectPacket(p.Namespace, rand.Text())),
+			engineio.TextMessage(Packet{Type: Disconnect, Namespace: p.Namespace}.Encode()))
+		return
+	}
 	if s := cl.socket(p.Namespace); s != nil {
 		// Already joined: confirm again rather than open a second socket.
 		_ = cl.conn.Send(engineio.TextMessage(connectPacket(p.Namespace, s.id)))
