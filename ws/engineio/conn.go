@@ -289,22 +289,29 @@ func (c *Conn) close(reason string, byServer bool) {
 // packet; when the client closed it, a noop. Then the session is gone.
 func (c *Conn) takeLast() ([]Packet, bool) {
 	c.mu.Lock()
-	if !c.lingering {
-		c.mu.Unlock()
-		return nil, false
+	pkts, ok, ended := c.takeLastLocked()
+	c.mu.Unlock()
+	if ended {
+		c.srv.endLinger(c)
 	}
-	last := Packet{Type: Noop} // the client closed: its GET ends cleanly
+	return pkts, ok
+}
+
+// takeLastLocked is takeLast for a caller that holds mu; when it reports
+// ended, the caller calls c.srv.endLinger(c) once it let mu go.
+func (c *Conn) takeLastLocked() (pkts []Packet, ok, ended bool) {
+	if !c.lingering {
+		return nil, false, false
+	}
 	if c.serverClosed {
 		if pkts := c.takeLocked(); len(pkts) > 0 {
-			c.mu.Unlock()
-			return pkts, true
+			return pkts, true, false
 		}
-		last = Packet{Type: Close}
+		c.lingering = false
+		return []Packet{{Type: Close}}, true, true
 	}
 	c.lingering = false
-	c.mu.Unlock()
-	c.srv.endLinger(c)
-	return []Packet{last}, true
+	return []Packet{{Type: Noop}}, true, true // the client closed: its GET ends cleanly
 }
 
 // takeProbeSlot claims the one place for a WebSocket probing an upgrade.

@@ -20,11 +20,20 @@ func writeText(w http.ResponseWriter, body []byte) {
 // servePoll answers one GET with whatever is queued, waiting until there is
 // something, the session ends or an upgrade needs the poll to finish.
 func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
-	if pkts, ok := c.takeLast(); ok {
+	// A session closed while kept for one more poll, and a closed one, are
+	// told apart in the same critical section: checked apart, a client's
+	// close landing between them would refuse the very poll the session
+	// was kept for (the reference server, taking requests in arrival
+	// order, answers it).
+	c.mu.Lock()
+	if pkts, ok, ended := c.takeLastLocked(); ok {
+		c.mu.Unlock()
+		if ended {
+			c.srv.endLinger(c)
+		}
 		writeText(w, EncodePayload(pkts))
 		return
 	}
-	c.mu.Lock()
 	switch {
 	case c.closed:
 		c.mu.Unlock()
