@@ -142,7 +142,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	limit := int64(c.cfg.MaxPayload)
 	if r.ContentLength > limit {
 		c.close(ReasonPayloadTooLarge, true)
-		errTooLarge.write(w)
+		refuseTooLarge(w, r)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -153,7 +153,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	if int64(len(body)) > limit {
 		c.close(ReasonPayloadTooLarge, true)
-		errTooLarge.write(w)
+		refuseTooLarge(w, r)
 		return
 	}
 	pkts, err := DecodePayload(body)
@@ -186,4 +186,19 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeText(w, []byte("ok"))
+}
+
+// maxDrain bounds how much of a too-large body is read and thrown away
+// before the 413 goes out, as the REST API does: a client that writes its
+// whole body before it reads (Python's urllib) would otherwise find the
+// connection reset under it instead of reading why. A body larger still is
+// cut off; net/http's ReadTimeout bounds how long draining may take.
+const maxDrain = 8 << 20
+
+// refuseTooLarge answers 413 once the rest of the body (up to maxDrain) is
+// read, and ends the HTTP connection: its body was not read to the end.
+func refuseTooLarge(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.CopyN(io.Discard, r.Body, maxDrain)
+	w.Header().Set("Connection", "close")
+	errTooLarge.write(w)
 }

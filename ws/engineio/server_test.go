@@ -1,10 +1,15 @@
 package engineio
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -489,5 +494,42 @@ func TestPollRacingClientClose(t *testing.T) {
 		assert.Equal(t, ReasonTransportClose, e.closeReason(t))
 		status, _ := eiotest.Poll(t, e.base, sid)
 		require.Equal(t, 400, status, "closed, and its last poll taken")
+	}
+}
+
+// TestPollingTooLargeBodyAnswered: a client that writes a whole 6 MiB
+// polling body before reading (as Python's urllib does) reads its 413,
+// with a declared length or in chunks, instead of a reset connection. 6 MiB
+// is more than the two sockets' buffers hold on loopback, so the write only
+// completes if the server reads the body.
+func TestPollingTooLargeBodyAnswered(t *testing.T) {
+	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute, MaxPayload: 1000})
+	addr := strings.TrimPrefix(strings.TrimSuffix(e.base, "/socket.io/"), "http://")
+	body := "4" + strings.Repeat("x", 6<<20)
+	for _, chunked := range []bool{false, true} {
+		t.Run(fmt.Sprint("chunked=", chunked), func(t *testing.T) {
+			sid := eiotest.Handshake(t, e.base).SID
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			defer conn.Close()
+			u, err := url.Parse(eiotest.URL(e.base, "polling", sid))
+			require.NoError(t, err)
+			req := "POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+			if chunked {
+				req += "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(body), body)
+			} else {
+				req += fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+			}
+			_, err = io.WriteString(conn, req) // all of it, then read
+			require.NoError(t, err, "the server took the whole body")
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(eiotest.Timeout)))
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err, "a readable answer, not a reset")
+			defer res.Body.Close()
+			assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+			b, _ := io.ReadAll(res.Body)
+			assert.JSONEq(t, `{"code":3,"message":"Payload too large"}`, string(b))
+			assert.Equal(t, ReasonPayloadTooLarge, e.closeReason(t))
+		})
 	}
 }
