@@ -184,6 +184,26 @@ func assertPollRejected(tb testing.TB, base, sid string) {
 	assert.Equal(tb, http.StatusBadRequest, status, "poll after upgrade: body %q", body)
 }
 
+// upgradeRounds is how many times the upgrade-then-poll case runs: the
+// poll may reach the server before the WebSocket's reader got to "5" (the
+// server then waits a little for it), and which comes first is up to the
+// machine, so one lucky round proves little.
+const upgradeRounds = 10
+
+// upgradeThenPoll is the suites' "2probe" and "5" sent back to back on a
+// probing WebSocket, then a poll of the same sid, which must be refused
+// with 400 (a noop, "6", fails the round: it is never retried). It returns
+// the upgraded WebSocket.
+func upgradeThenPoll(tb testing.TB, base string) *websocket.Conn {
+	tb.Helper()
+	sid := eiotest.Handshake(tb, base).SID
+	ws := eiotest.Dial(tb, base, sid)
+	eiotest.Send(tb, ws, "2probe")
+	eiotest.Send(tb, ws, "5")
+	assertPollRejected(tb, base, sid)
+	return ws
+}
+
 // assertWSClosed checks that a WebSocket to u, a session that already has
 // one, is accepted and then closed by the server, as the reference server
 // does (400 is only for an unknown sid).
