@@ -43,8 +43,10 @@ type Conn struct {
 	probe        *wsTransport  // a WebSocket testing the upgrade
 	probing      bool          // a probe's WebSocket handshake is being answered
 	probeEnd     chan struct{} // closed when the probe slot is let go: upgraded, or given up
+	probeWatch   *probeWatch   // the probe's reads, from its handshake's answer on (see awaitProbe)
 	upgrading    bool          // probe answered; pending polls must end with noop
 	polling      bool          // a GET is waiting
+	writing      bool          // ws's writer runs (or, once closed, ran its last)
 	closed       bool
 	reason       string
 	serverClosed bool // the server, not the client, ended the session
@@ -181,11 +183,15 @@ func (c *Conn) Discard() {
 	c.mu.Unlock()
 }
 
-// wakeWriter signals the writer, unless a POST body is being handled: then
-// its replies leave together once it is done. The caller holds mu and
-// releases it right after.
+// wakeWriter gets the queue written: on a WebSocket by starting its writer
+// unless it runs; on polling by waking the waiting GET, unless a POST body
+// is being handled: then its replies leave together once it is done. The
+// caller holds mu.
 func (c *Conn) wakeWriter() {
-	if c.holdWake == 0 {
+	switch {
+	case c.ws != nil:
+		c.startWriter()
+	case c.holdWake == 0:
 		c.signal()
 	}
 }
@@ -261,7 +267,14 @@ func (c *Conn) close(reason string, byServer bool) {
 	// and is gone after it.
 	linger := c.ws == nil && ((byServer && reason == ReasonForcedClose) || (!byServer && reason == ReasonTransportClose && !c.polling))
 	c.lingering = linger
+	// The WebSocket's writer writes the last packets and closes it; a
+	// WebSocket still probing is just closed, which ends its reader.
+	c.startWriter()
+	probe := c.probe
 	c.mu.Unlock()
+	if probe != nil {
+		_ = probe.ws.Close()
+	}
 	if linger {
 		c.srv.linger(c)
 	} else {
@@ -324,7 +337,7 @@ func (c *Conn) takeProbeSlot() {
 // freeProbeSlot lets the slot go: the upgrade completed or was given up.
 // The caller holds mu.
 func (c *Conn) freeProbeSlot() {
-	c.probing, c.probe, c.upgrading = false, nil, false
+	c.probing, c.probe, c.upgrading, c.probeWatch = false, nil, false, nil
 	if c.probeEnd != nil {
 		close(c.probeEnd)
 		c.probeEnd = nil

@@ -3,7 +3,6 @@ package engineio
 import (
 	"io"
 	"net/http"
-	"time"
 )
 
 // HTTP long-polling: a GET waits for packets, a POST carries the client's.
@@ -59,7 +58,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		c.polling = false
 		c.mu.Unlock()
 	}()
-	if settling && c.settleUpgrade(r) {
+	if settling && c.awaitProbe(r) {
 		errBadRequest.write(w) // upgraded while it came: polling is over
 		return
 	}
@@ -97,33 +96,6 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-}
-
-// upgradeSettle is how long a poll that finds an upgrade under way waits
-// for it: the client may have sent the upgrade packet before this poll, on
-// the WebSocket, which another goroutine reads. The reference server takes
-// requests in arrival order and would have seen it first.
-const upgradeSettle = 100 * time.Millisecond
-
-// settleUpgrade waits, at most upgradeSettle, for an upgrade under way to
-// end, and reports whether the session is now on its WebSocket.
-func (c *Conn) settleUpgrade(r *http.Request) bool {
-	c.mu.Lock()
-	end := c.probeEnd
-	c.mu.Unlock()
-	if end != nil {
-		timer := time.NewTimer(upgradeSettle)
-		defer timer.Stop()
-		select {
-		case <-end:
-		case <-timer.C:
-		case <-c.done:
-		case <-r.Context().Done():
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ws != nil
 }
 
 // servePost decodes the client's payload and handles its packets in order.
@@ -178,8 +150,8 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	c.recvMu.Unlock()
 	c.mu.Lock()
 	c.holdWake--
+	c.wakeWriter()
 	c.mu.Unlock()
-	c.signal()
 	if err != nil {
 		c.close(ReasonParseError, true)
 		errBadRequest.write(w)
