@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-// RequestInfo is what the handshake request told the server about the client.
+// RequestInfo is what the handshake request told the server about the
+// client, kept for the session's life. Its headers are not kept: Config.Admit
+// sees them all at the handshake, and holding them for every idle session
+// would cost more than the rest of it.
 type RequestInfo struct {
 	Query      url.Values
-	Header     http.Header
 	RemoteAddr string
 	Time       time.Time
 }
@@ -24,12 +26,8 @@ type Conn struct {
 	srv *Server
 	cfg *Config
 	req RequestInfo
-	log *slog.Logger
 
-	wake   chan struct{} // one token: the queue or the state changed
-	done   chan struct{} // closed when the session ends
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx *sessionContext // done when the session ends
 
 	// recvMu makes message delivery sequential and orders OnClose after the
 	// last delivered message.
@@ -46,6 +44,7 @@ type Conn struct {
 	probeWatch   *probeWatch   // the probe's reads, from its handshake's answer on (see awaitProbe)
 	upgrading    bool          // probe answered; pending polls must end with noop
 	polling      bool          // a GET is waiting
+	wake         chan struct{} // one token: the queue or the state changed; made for the first poll
 	writing      bool          // ws's writer runs (or, once closed, ran its last)
 	closed       bool
 	reason       string
@@ -61,17 +60,20 @@ type Conn struct {
 }
 
 func newConn(s *Server, id string, r *http.Request) *Conn {
-	ctx, cancel := context.WithCancel(context.Background())
 	return &Conn{
-		id:     id,
-		srv:    s,
-		cfg:    &s.cfg,
-		req:    RequestInfo{Query: r.URL.Query(), Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
-		log:    s.cfg.Logger.With("eio_sid", id),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		ctx:    ctx,
-		cancel: cancel,
+		id:  id,
+		srv: s,
+		cfg: &s.cfg,
+		req: RequestInfo{Query: r.URL.Query(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
+		ctx: newSessionContext(),
+	}
+}
+
+// debug writes a debug line about the session. The logger with the
+// session's id is made only then: an idle session holds none.
+func (c *Conn) debug(msg string, args ...any) {
+	if l := c.cfg.Logger; l.Enabled(context.Background(), slog.LevelDebug) {
+		l.With("eio_sid", c.id).Debug(msg, args...)
 	}
 }
 
@@ -129,7 +131,7 @@ func (c *Conn) Client() any {
 }
 
 // Done is closed when the session has ended.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} { return c.ctx.done }
 
 // Send enqueues pkts for the client, all together and in order: replies
 // and whatever else the client must get. It never waits for the network.
@@ -216,12 +218,23 @@ func (c *Conn) Close() { c.close(ReasonForcedClose, true) }
 // when the layer above found the client's bytes malformed.
 func (c *Conn) CloseWith(reason string) { c.close(reason, true) }
 
-// signal wakes the queue's current writer, if any.
+// signal wakes a waiting poll, if any. The caller holds mu.
 func (c *Conn) signal() {
 	select {
 	case c.wake <- struct{}{}:
-	default:
+	default: // a token is there already, or no poll ever waited (nil)
 	}
+}
+
+// wakeChan returns the channel a poll waits on, made for the session's
+// first poll: a WebSocket session never needs one.
+func (c *Conn) wakeChan() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wake == nil {
+		c.wake = make(chan struct{}, 1)
+	}
+	return c.wake
 }
 
 // take removes and returns every queued packet.
@@ -267,22 +280,23 @@ func (c *Conn) close(reason string, byServer bool) {
 	// and is gone after it.
 	linger := c.ws == nil && ((byServer && reason == ReasonForcedClose) || (!byServer && reason == ReasonTransportClose && !c.polling))
 	c.lingering = linger
+	probe := c.probe
+	c.mu.Unlock()
+	if linger {
+		c.srv.linger(c)
+	} else {
+		c.srv.remove(c.id) // first: once the client sees the end, the session is gone
+	}
+	c.ctx.end()
 	// The WebSocket's writer writes the last packets and closes it; a
 	// WebSocket still probing is just closed, which ends its reader.
+	c.mu.Lock()
 	c.startWriter()
-	probe := c.probe
 	c.mu.Unlock()
 	if probe != nil {
 		_ = probe.ws.Close()
 	}
-	if linger {
-		c.srv.linger(c)
-	} else {
-		c.srv.remove(c.id) // first: once done is closed, clients may already see the end
-	}
-	close(c.done)
-	c.cancel()
-	c.log.Debug("engine.io session closed", "reason", reason)
+	c.debug("engine.io session closed", "reason", reason)
 	// A goroutine, because close may be called from inside a message callback
 	// that holds recvMu.
 	go func() {

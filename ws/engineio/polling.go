@@ -63,6 +63,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	wake := c.wakeChan()
 	for {
 		c.mu.Lock()
 		closed, byServer := c.closed, c.serverClosed
@@ -90,8 +91,8 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		select {
-		case <-c.wake:
-		case <-c.done:
+		case <-wake:
+		case <-c.ctx.done:
 		case <-r.Context().Done():
 			return
 		}
@@ -130,7 +131,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	pkts, err := DecodePayload(body)
 	if err != nil {
-		c.log.Debug("bad polling payload", "err", err)
+		c.debug("bad polling payload", "err", err)
 		c.close(ReasonParseError, true)
 		errBadRequest.write(w)
 		return

@@ -53,7 +53,7 @@ func (c *Conn) awaitProbe(r *http.Request) bool {
 		select {
 		case <-changed:
 		case <-end:
-		case <-c.done:
+		case <-c.ctx.done:
 			return false
 		case <-r.Context().Done():
 			return false

@@ -47,7 +47,7 @@ func (s *Server) endLinger(c *Conn) {
 
 // readBufferSize is each WebSocket's read buffer: frame headers, control
 // frames (at most 125 bytes) and small packets.
-const readBufferSize = 512
+const readBufferSize = 256
 
 // writeBuffers lends every WebSocket its write buffer while it writes.
 var writeBuffers sync.Pool
@@ -222,7 +222,7 @@ func (s *Server) register(r *http.Request) *Conn {
 	}
 	s.conns[c.id] = c
 	s.mu.Unlock()
-	c.log.Debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
+	c.debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
 	return c
 }
 

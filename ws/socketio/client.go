@@ -20,7 +20,6 @@ import (
 type client struct {
 	srv  *Server
 	conn *engineio.Conn
-	log  *slog.Logger
 
 	pending *Packet
 	parts   [][]byte
@@ -29,12 +28,12 @@ type client struct {
 
 	mu           sync.Mutex
 	sockets      map[string]*Socket
-	joined       bool // some namespace was joined: the connect timeout is off
-	connectTimer *time.Timer
+	joined       bool        // some namespace was joined: the connect timeout is off
+	connectTimer *time.Timer // nil once joined; touched by the receive goroutine only
 }
 
 func (s *Server) onEngineConn(c *engineio.Conn) {
-	cl := &client{srv: s, conn: c, log: s.log.With("eio_sid", c.ID()), sockets: make(map[string]*Socket)}
+	cl := &client{srv: s, conn: c, sockets: make(map[string]*Socket)}
 	if s.cfg.MessageRate > 0 {
 		burst := s.cfg.MessageBurst
 		if burst <= 0 {
@@ -50,11 +49,15 @@ func (s *Server) onEngineConn(c *engineio.Conn) {
 		joined := cl.joined
 		cl.mu.Unlock()
 		if !joined {
-			cl.log.Debug("no namespace joined in time, closing")
+			cl.logger().Debug("no namespace joined in time, closing")
 			c.Close()
 		}
 	})
 }
+
+// logger is the server's logger with the connection's id, made when a line
+// is written (all of them rare): an idle connection holds none.
+func (cl *client) logger() *slog.Logger { return cl.srv.log.With("eio_sid", cl.conn.ID()) }
 
 // onMessage receives Engine.IO messages in order.
 func (cl *client) onMessage(m engineio.Packet) {
@@ -124,7 +127,7 @@ func (cl *client) overLimit(m engineio.Packet) {
 
 // fail closes the connection after a protocol violation, as the spec requires.
 func (cl *client) fail(why string, err error) {
-	cl.log.Debug("closing connection: "+why, "err", err)
+	cl.logger().Debug("closing connection: "+why, "err", err)
 	cl.conn.CloseWith(engineio.ReasonParseError)
 }
 
@@ -198,10 +201,9 @@ func (cl *client) connect(p Packet) {
 		nsp: nsp,
 		cl:  cl,
 		hs: Handshake{
-			Query: req.Query, Header: req.Header, Address: req.RemoteAddr,
+			Query: req.Query, Address: req.RemoteAddr,
 			Time: time.Now(), Auth: auth,
 		},
-		handlers: make(map[string]handler),
 	}
 	if h := nsp.handler(); h != nil {
 		if err := h(s); err != nil {
@@ -216,7 +218,10 @@ func (cl *client) connect(p Packet) {
 	cl.sockets[p.Namespace] = s
 	cl.joined = true
 	cl.mu.Unlock()
-	cl.connectTimer.Stop()
+	if cl.connectTimer != nil {
+		cl.connectTimer.Stop()
+		cl.connectTimer = nil // joined: the connection holds no timer for it
+	}
 	s.accept()
 }
 
@@ -232,7 +237,7 @@ func (cl *client) refuse(nsp string, err error) {
 	}
 	data, merr := json.Marshal(ce)
 	if merr != nil {
-		cl.log.Error("connect error data does not marshal", "err", merr)
+		cl.logger().Error("connect error data does not marshal", "err", merr)
 		data, _ = json.Marshal(&RefusedError{Message: ce.Message})
 	}
 	_ = cl.conn.Send(engineio.TextMessage(Packet{Type: ConnectError, Namespace: nsp, Data: data}.Encode()))
@@ -255,7 +260,9 @@ func (cl *client) disconnectAll() {
 
 // onClose ends every socket of the connection.
 func (cl *client) onClose(reason string) {
-	cl.connectTimer.Stop()
+	if cl.connectTimer != nil {
+		cl.connectTimer.Stop()
+	}
 	cl.mu.Lock()
 	sockets := cl.sockets
 	cl.sockets = make(map[string]*Socket)

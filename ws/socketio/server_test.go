@@ -310,3 +310,29 @@ func TestShutdownTellsLateConnects(t *testing.T) {
 	assert.Equal(t, []string{"1"}, eiotest.WaitClosed(t, late))
 	require.NoError(t, <-shut)
 }
+
+// TestOnAny: events without a handler of their own go to OnAny, with their
+// name and ack; an event with one goes to it only.
+func TestOnAny(t *testing.T) {
+	ts := startServer(t, time.Minute)
+	ts.srv.Of("/any").OnConnection(func(s *Socket) error {
+		s.On("own", func(args []json.RawMessage, _ AckFunc) { _ = s.Emit("own-back", rawArgs(args)...) })
+		s.OnAny(func(event string, args []json.RawMessage, ack AckFunc) {
+			if ack != nil {
+				_ = ack(append([]any{event}, rawArgs(args)...)...)
+				return
+			}
+			_ = s.Emit("any-back", append([]any{event}, rawArgs(args)...)...)
+		})
+		return nil
+	})
+	ws := ts.dial(t)
+	eiotest.Send(t, ws, "40/any,")
+	require.True(t, strings.HasPrefix(eiotest.ReadText(t, ws, true), `40/any,{"sid":"`))
+	eiotest.Send(t, ws, `42/any,["other",1,{"a":true}]`)
+	assert.Equal(t, `42/any,["any-back","other",1,{"a":true}]`, eiotest.ReadText(t, ws, true))
+	eiotest.Send(t, ws, `42/any,7["asks"]`)
+	assert.Equal(t, `43/any,7["asks"]`, eiotest.ReadText(t, ws, true))
+	eiotest.Send(t, ws, `42/any,["own","x"]`)
+	assert.Equal(t, `42/any,["own-back","x"]`, eiotest.ReadText(t, ws, true))
+}
