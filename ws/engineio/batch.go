@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // A WebSocket writes each frame to the network as it ends it: one syscall
@@ -35,9 +36,23 @@ type batchConn struct {
 	// only the reader touches the field.
 	watch *probeWatch
 
-	mu  sync.Mutex
-	buf *[]byte // during a batch only
-	err error   // the batch's write failed: the rest of it fails too
+	mu       sync.Mutex
+	buf      *[]byte   // during a batch only
+	err      error     // the batch's write failed: the rest of it fails too
+	deadline time.Time // the write deadline last set on Conn
+}
+
+// SetWriteDeadline sets the deadline of later writes. The WebSocket sets it
+// before every frame, to the same instant within a batch; setting it again
+// would reset a runtime timer per frame for nothing.
+func (b *batchConn) SetWriteDeadline(t time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.Equal(b.deadline) {
+		return nil
+	}
+	b.deadline = t
+	return b.Conn.SetWriteDeadline(t)
 }
 
 // Read reads for the WebSocket's reader.
