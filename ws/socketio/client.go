@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,13 +28,13 @@ type client struct {
 	toldAt  time.Time     // when a socket was last told it was over the limit
 
 	mu           sync.Mutex
-	sockets      map[string]*Socket
+	sockets      []*Socket   // one per namespace joined: a few at most, so a slice
 	joined       bool        // some namespace was joined: the connect timeout is off
 	connectTimer *time.Timer // nil once joined; touched by the receive goroutine only
 }
 
 func (s *Server) onEngineConn(c *engineio.Conn) {
-	cl := &client{srv: s, conn: c, sockets: make(map[string]*Socket)}
+	cl := &client{srv: s, conn: c}
 	if s.cfg.MessageRate > 0 {
 		burst := s.cfg.MessageBurst
 		if burst <= 0 {
@@ -153,18 +154,27 @@ func (cl *client) dispatch(p Packet, attachments [][]byte) {
 func (cl *client) socket(nsp string) *Socket {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	return cl.sockets[nsp]
+	if i := cl.find(nsp); i >= 0 {
+		return cl.sockets[i]
+	}
+	return nil
+}
+
+// find returns the index of nsp's socket, or -1. The caller holds mu.
+func (cl *client) find(nsp string) int {
+	return slices.IndexFunc(cl.sockets, func(s *Socket) bool { return s.nsp.name == nsp })
 }
 
 // remove forgets the socket of nsp, if it is only (when only != nil).
 func (cl *client) remove(nsp string, only *Socket) *Socket {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	s := cl.sockets[nsp]
-	if s == nil || (only != nil && s != only) {
+	i := cl.find(nsp)
+	if i < 0 || (only != nil && cl.sockets[i] != only) {
 		return nil
 	}
-	delete(cl.sockets, nsp)
+	s := cl.sockets[i]
+	cl.sockets = slices.Delete(cl.sockets, i, i+1)
 	return s
 }
 
@@ -215,7 +225,7 @@ func (cl *client) connect(p Packet) {
 		}
 	}
 	cl.mu.Lock()
-	cl.sockets[p.Namespace] = s
+	cl.sockets = append(cl.sockets, s)
 	cl.joined = true
 	cl.mu.Unlock()
 	if cl.connectTimer != nil {
@@ -247,10 +257,7 @@ func (cl *client) refuse(nsp string, err error) {
 // their OnDisconnect runs as the connection closes.
 func (cl *client) disconnectAll() {
 	cl.mu.Lock()
-	sockets := make([]*Socket, 0, len(cl.sockets))
-	for _, s := range cl.sockets {
-		sockets = append(sockets, s)
-	}
+	sockets := slices.Clone(cl.sockets)
 	cl.mu.Unlock()
 	for _, s := range sockets {
 		_ = s.send(Packet{Type: Disconnect, Namespace: s.nsp.name}.Encode(), nil)
@@ -265,7 +272,7 @@ func (cl *client) onClose(reason string) {
 	}
 	cl.mu.Lock()
 	sockets := cl.sockets
-	cl.sockets = make(map[string]*Socket)
+	cl.sockets = nil
 	cl.mu.Unlock()
 	for _, s := range sockets {
 		s.closed(reason)
