@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/talus-tally/server/actors/store"
+	"github.com/talus-tally/server/model/wire"
 )
 
 // TestRealtimeFanOut checks that every client of a session receives a
@@ -275,8 +276,10 @@ func TestRealtimePing(t *testing.T) {
 	ack := c.call(t, "ping")
 	pong := c.waitEvent(t, "pong", nil).arg(t, 0)
 	assert.Equal(t, ack, pong)
-	_, err := time.Parse(time.RFC3339Nano, pong["timestamp"].(string))
-	assert.NoError(t, err)
+	ts, _ := pong["timestamp"].(string)
+	parsed, err := time.Parse(wire.TimeLayout, ts)
+	require.NoError(t, err, "pong timestamp %q", ts)
+	assert.Equal(t, wire.Time(parsed), ts, "the API's one layout: UTC, milliseconds")
 }
 
 // TestRealtimeLegacyNames checks names=legacy, given in auth or in the

@@ -45,7 +45,6 @@ type client struct {
 	// ctx ends when the connection does: a request of a client that left
 	// stops waiting for its session.
 	ctx context.Context
-	log *slog.Logger // with the client's ids
 
 	member *membership // the session watched, nil for none
 	relay  *relay      // or the session watched at its owner, another server (relay.go)
@@ -53,12 +52,9 @@ type client struct {
 
 func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
 	conn := sock.Conn()
-	c := &client{srv: srv, sock: sock, id: sock.ID(), nsp: nsp, hello: h, ctx: conn.Context(),
-		log: srv.cfg.Logger.With("client", sock.ID(), "eio_sid", conn.ID())}
-	c.log.Info("socket connected", "namespace", Namespaces[nsp], "transport", conn.Transport(), "remote", conn.Request().RemoteAddr)
-	for _, ev := range []string{evJoin, evLeave, evExecute, evUndo, evRedo, evPing} {
-		sock.On(ev, func(args []json.RawMessage, ack socketio.AckFunc) { c.handle(ev, args, ack) })
-	}
+	c := &client{srv: srv, sock: sock, id: sock.ID(), nsp: nsp, hello: h, ctx: conn.Context()}
+	c.logger().Info("socket connected", "namespace", Namespaces[nsp], "transport", conn.Transport(), "remote", conn.Request().RemoteAddr)
+	sock.OnAny(c.handle)
 	sock.OnConnected(func() {
 		if h.SessionID != "" {
 			c.join(joinArgs{SessionID: h.SessionID, LastSeq: h.LastSeq}, nil)
@@ -71,7 +67,20 @@ func newClient(srv *Server, sock *socketio.Socket, nsp int, h hello) *client {
 	return c
 }
 
+// logger is the server's logger with the client's ids, made when a line is
+// written (when it connects, goes, or fails): an idle client holds none.
+func (c *client) logger() *slog.Logger {
+	return c.srv.cfg.Logger.With("client", c.id, "eio_sid", c.sock.Conn().ID())
+}
+
+// handle runs the client's events; others are ignored, as socket.io
+// ignores an event nobody listens to.
 func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFunc) {
+	switch event {
+	case evJoin, evLeave, evExecute, evUndo, evRedo, evPing:
+	default:
+		return
+	}
 	p, err := payload(args)
 	if err != nil {
 		c.fail(ack, err)
@@ -95,7 +104,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 	case evUndo, evRedo:
 		c.step(event == evRedo, p, ack)
 	case evPing:
-		pong := map[string]string{"timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
+		pong := map[string]string{"timestamp": wire.Time(time.Now())}
 		c.emit(evPong, pong)
 		c.answer(ack, pong)
 	}
@@ -105,7 +114,7 @@ func (c *client) handle(event string, args []json.RawMessage, ack socketio.AckFu
 // it leaves the session it watched, so the others hear of it.
 func (c *client) gone(reason string) {
 	defer c.srv.clients.Done()
-	c.log.Info("socket disconnected", "reason", reason, "session", c.watching())
+	c.logger().Info("socket disconnected", "reason", reason, "session", c.watching())
 	c.endRelay()
 	if c.member == nil {
 		return
@@ -229,7 +238,7 @@ func (c *client) leaveCurrent(ctx context.Context) {
 		return // the session already let it go
 	}
 	if err := c.srv.sessions.Leave(ctx, m.sid, c.id); err != nil && !errors.Is(err, actors.ErrSessionNotFound) {
-		c.log.Warn("leave session failed", "session", m.sid, "err", err)
+		c.logger().Warn("leave session failed", "session", m.sid, "err", err)
 	}
 }
 
@@ -309,7 +318,7 @@ func (c *client) failWithGraph(ack socketio.AckFunc, err error, res *actors.Exec
 		c.srv.refused(we.Code, budget)
 	}
 	if we.Code == wire.CodeInternal {
-		c.log.Error("socket request failed", "session", c.watching(), "err", err)
+		c.logger().Error("socket request failed", "session", c.watching(), "err", err)
 	}
 	c.emit(evError, we)
 	reply := map[string]any{"success": false, "error": we}
@@ -333,7 +342,7 @@ func (c *client) emit(event string, v any) {
 // queued is dropped (it catches up with last_seq), the error and the
 // disconnect go out at once.
 func (c *client) dropSlow() {
-	c.log.Info("socket dropped", "reason", wire.CodeSlowConsumer)
+	c.logger().Info("socket dropped", "reason", wire.CodeSlowConsumer)
 	c.srv.slow.Add(1)
 	c.srv.refused(wire.CodeSlowConsumer, "client_queue_bytes")
 	c.sock.Conn().Discard()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/talus-tally/server/actors"
 	"github.com/talus-tally/server/model"
+	"github.com/talus-tally/server/model/wire"
 	"github.com/talus-tally/server/ws"
 	"github.com/talus-tally/server/ws/engineio"
 	"github.com/talus-tally/server/ws/sioclient"
@@ -151,7 +152,10 @@ func TestJoinExecuteAndEvents(t *testing.T) {
 	assert.Equal(t, "CreateNode", next(t, a, "command:undo")["command_type"])
 
 	pong := call(t, a, "ping", nil)
-	assert.NotEmpty(t, pong["timestamp"])
+	ts, _ := pong["timestamp"].(string)
+	parsed, err := time.Parse(wire.TimeLayout, ts)
+	require.NoError(t, err, "pong timestamp %q", ts)
+	assert.Equal(t, wire.Time(parsed), ts, "one layout: UTC, milliseconds")
 }
 
 func TestErrorsKeepTheConnection(t *testing.T) {

@@ -181,7 +181,7 @@ func (r *relay) watch() {
 		select {
 		case <-r.done:
 		default:
-			r.c.log.Info("session owner's connection ended; the client reconnects", "session", r.sid, "err", r.up.Err())
+			r.c.logger().Info("session owner's connection ended; the client reconnects", "session", r.sid, "err", r.up.Err())
 			r.c.srv.cfg.Router.Forget(r.sid)
 			r.c.moved()
 		}

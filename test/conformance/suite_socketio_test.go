@@ -171,11 +171,9 @@ func TestSuiteSocketIO(t *testing.T) {
 				assertSIOHandshake(t, eiotest.ReadText(t, ws, true), "40")
 			})
 			t.Run("should ignore HTTP requests with same sid after upgrade", func(t *testing.T) {
-				sid := eiotest.Handshake(t, b).SID
-				ws := eiotest.Dial(t, b, sid)
-				eiotest.Send(t, ws, "2probe")
-				eiotest.Send(t, ws, "5")
-				assertPollRejected(t, b, sid)
+				for range upgradeRounds {
+					upgradeThenPoll(t, b)
+				}
 			})
 			t.Run("should ignore WebSocket connection with same sid after upgrade", func(t *testing.T) {
 				sid := eiotest.Handshake(t, b).SID

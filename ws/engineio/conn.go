@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-// RequestInfo is what the handshake request told the server about the client.
+// RequestInfo is what the handshake request told the server about the
+// client, kept for the session's life. Its headers are not kept: Config.Admit
+// sees them all at the handshake, and holding them for every idle session
+// would cost more than the rest of it.
 type RequestInfo struct {
 	Query      url.Values
-	Header     http.Header
 	RemoteAddr string
 	Time       time.Time
 }
@@ -24,12 +26,8 @@ type Conn struct {
 	srv *Server
 	cfg *Config
 	req RequestInfo
-	log *slog.Logger
 
-	wake   chan struct{} // one token: the queue or the state changed
-	done   chan struct{} // closed when the session ends
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx *sessionContext // done when the session ends
 
 	// recvMu makes message delivery sequential and orders OnClose after the
 	// last delivered message.
@@ -43,8 +41,11 @@ type Conn struct {
 	probe        *wsTransport  // a WebSocket testing the upgrade
 	probing      bool          // a probe's WebSocket handshake is being answered
 	probeEnd     chan struct{} // closed when the probe slot is let go: upgraded, or given up
+	probeWatch   *probeWatch   // the probe's reads, from its handshake's answer on (see awaitProbe)
 	upgrading    bool          // probe answered; pending polls must end with noop
 	polling      bool          // a GET is waiting
+	wake         chan struct{} // one token: the queue or the state changed; made for the first poll
+	writing      bool          // ws's writer runs (or, once closed, ran its last)
 	closed       bool
 	reason       string
 	serverClosed bool // the server, not the client, ended the session
@@ -59,17 +60,20 @@ type Conn struct {
 }
 
 func newConn(s *Server, id string, r *http.Request) *Conn {
-	ctx, cancel := context.WithCancel(context.Background())
 	return &Conn{
-		id:     id,
-		srv:    s,
-		cfg:    &s.cfg,
-		req:    RequestInfo{Query: r.URL.Query(), Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
-		log:    s.cfg.Logger.With("eio_sid", id),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		ctx:    ctx,
-		cancel: cancel,
+		id:  id,
+		srv: s,
+		cfg: &s.cfg,
+		req: RequestInfo{Query: r.URL.Query(), RemoteAddr: r.RemoteAddr, Time: time.Now()},
+		ctx: newSessionContext(),
+	}
+}
+
+// debug writes a debug line about the session. The logger with the
+// session's id is made only then: an idle session holds none.
+func (c *Conn) debug(msg string, args ...any) {
+	if l := c.cfg.Logger; l.Enabled(context.Background(), slog.LevelDebug) {
+		l.With("eio_sid", c.id).Debug(msg, args...)
 	}
 }
 
@@ -127,7 +131,7 @@ func (c *Conn) Client() any {
 }
 
 // Done is closed when the session has ended.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} { return c.ctx.done }
 
 // Send enqueues pkts for the client, all together and in order: replies
 // and whatever else the client must get. It never waits for the network.
@@ -181,11 +185,15 @@ func (c *Conn) Discard() {
 	c.mu.Unlock()
 }
 
-// wakeWriter signals the writer, unless a POST body is being handled: then
-// its replies leave together once it is done. The caller holds mu and
-// releases it right after.
+// wakeWriter gets the queue written: on a WebSocket by starting its writer
+// unless it runs; on polling by waking the waiting GET, unless a POST body
+// is being handled: then its replies leave together once it is done. The
+// caller holds mu.
 func (c *Conn) wakeWriter() {
-	if c.holdWake == 0 {
+	switch {
+	case c.ws != nil:
+		c.startWriter()
+	case c.holdWake == 0:
 		c.signal()
 	}
 }
@@ -210,12 +218,23 @@ func (c *Conn) Close() { c.close(ReasonForcedClose, true) }
 // when the layer above found the client's bytes malformed.
 func (c *Conn) CloseWith(reason string) { c.close(reason, true) }
 
-// signal wakes the queue's current writer, if any.
+// signal wakes a waiting poll, if any. The caller holds mu.
 func (c *Conn) signal() {
 	select {
 	case c.wake <- struct{}{}:
-	default:
+	default: // a token is there already, or no poll ever waited (nil)
 	}
+}
+
+// wakeChan returns the channel a poll waits on, made for the session's
+// first poll: a WebSocket session never needs one.
+func (c *Conn) wakeChan() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wake == nil {
+		c.wake = make(chan struct{}, 1)
+	}
+	return c.wake
 }
 
 // take removes and returns every queued packet.
@@ -261,15 +280,23 @@ func (c *Conn) close(reason string, byServer bool) {
 	// and is gone after it.
 	linger := c.ws == nil && ((byServer && reason == ReasonForcedClose) || (!byServer && reason == ReasonTransportClose && !c.polling))
 	c.lingering = linger
+	probe := c.probe
 	c.mu.Unlock()
 	if linger {
 		c.srv.linger(c)
 	} else {
-		c.srv.remove(c.id) // first: once done is closed, clients may already see the end
+		c.srv.remove(c.id) // first: once the client sees the end, the session is gone
 	}
-	close(c.done)
-	c.cancel()
-	c.log.Debug("engine.io session closed", "reason", reason)
+	c.ctx.end()
+	// The WebSocket's writer writes the last packets and closes it; a
+	// WebSocket still probing is just closed, which ends its reader.
+	c.mu.Lock()
+	c.startWriter()
+	c.mu.Unlock()
+	if probe != nil {
+		_ = probe.ws.Close()
+	}
+	c.debug("engine.io session closed", "reason", reason)
 	// A goroutine, because close may be called from inside a message callback
 	// that holds recvMu.
 	go func() {
@@ -289,22 +316,29 @@ func (c *Conn) close(reason string, byServer bool) {
 // packet; when the client closed it, a noop. Then the session is gone.
 func (c *Conn) takeLast() ([]Packet, bool) {
 	c.mu.Lock()
-	if !c.lingering {
-		c.mu.Unlock()
-		return nil, false
+	pkts, ok, ended := c.takeLastLocked()
+	c.mu.Unlock()
+	if ended {
+		c.srv.endLinger(c)
 	}
-	last := Packet{Type: Noop} // the client closed: its GET ends cleanly
+	return pkts, ok
+}
+
+// takeLastLocked is takeLast for a caller that holds mu; when it reports
+// ended, the caller calls c.srv.endLinger(c) once it let mu go.
+func (c *Conn) takeLastLocked() (pkts []Packet, ok, ended bool) {
+	if !c.lingering {
+		return nil, false, false
+	}
 	if c.serverClosed {
 		if pkts := c.takeLocked(); len(pkts) > 0 {
-			c.mu.Unlock()
-			return pkts, true
+			return pkts, true, false
 		}
-		last = Packet{Type: Close}
+		c.lingering = false
+		return []Packet{{Type: Close}}, true, true
 	}
 	c.lingering = false
-	c.mu.Unlock()
-	c.srv.endLinger(c)
-	return []Packet{last}, true
+	return []Packet{{Type: Noop}}, true, true // the client closed: its GET ends cleanly
 }
 
 // takeProbeSlot claims the one place for a WebSocket probing an upgrade.
@@ -317,7 +351,7 @@ func (c *Conn) takeProbeSlot() {
 // freeProbeSlot lets the slot go: the upgrade completed or was given up.
 // The caller holds mu.
 func (c *Conn) freeProbeSlot() {
-	c.probing, c.probe, c.upgrading = false, nil, false
+	c.probing, c.probe, c.upgrading, c.probeWatch = false, nil, false, nil
 	if c.probeEnd != nil {
 		close(c.probeEnd)
 		c.probeEnd = nil

@@ -3,7 +3,6 @@ package engineio
 import (
 	"io"
 	"net/http"
-	"time"
 )
 
 // HTTP long-polling: a GET waits for packets, a POST carries the client's.
@@ -20,11 +19,20 @@ func writeText(w http.ResponseWriter, body []byte) {
 // servePoll answers one GET with whatever is queued, waiting until there is
 // something, the session ends or an upgrade needs the poll to finish.
 func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
-	if pkts, ok := c.takeLast(); ok {
+	// A session closed while kept for one more poll, and a closed one, are
+	// told apart in the same critical section: checked apart, a client's
+	// close landing between them would refuse the very poll the session
+	// was kept for (the reference server, taking requests in arrival
+	// order, answers it).
+	c.mu.Lock()
+	if pkts, ok, ended := c.takeLastLocked(); ok {
+		c.mu.Unlock()
+		if ended {
+			c.srv.endLinger(c)
+		}
 		writeText(w, EncodePayload(pkts))
 		return
 	}
-	c.mu.Lock()
 	switch {
 	case c.closed:
 		c.mu.Unlock()
@@ -50,11 +58,12 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		c.polling = false
 		c.mu.Unlock()
 	}()
-	if settling && c.settleUpgrade(r) {
+	if settling && c.awaitProbe(r) {
 		errBadRequest.write(w) // upgraded while it came: polling is over
 		return
 	}
 
+	wake := c.wakeChan()
 	for {
 		c.mu.Lock()
 		closed, byServer := c.closed, c.serverClosed
@@ -82,39 +91,12 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		select {
-		case <-c.wake:
-		case <-c.done:
+		case <-wake:
+		case <-c.ctx.done:
 		case <-r.Context().Done():
 			return
 		}
 	}
-}
-
-// upgradeSettle is how long a poll that finds an upgrade under way waits
-// for it: the client may have sent the upgrade packet before this poll, on
-// the WebSocket, which another goroutine reads. The reference server takes
-// requests in arrival order and would have seen it first.
-const upgradeSettle = 100 * time.Millisecond
-
-// settleUpgrade waits, at most upgradeSettle, for an upgrade under way to
-// end, and reports whether the session is now on its WebSocket.
-func (c *Conn) settleUpgrade(r *http.Request) bool {
-	c.mu.Lock()
-	end := c.probeEnd
-	c.mu.Unlock()
-	if end != nil {
-		timer := time.NewTimer(upgradeSettle)
-		defer timer.Stop()
-		select {
-		case <-end:
-		case <-timer.C:
-		case <-c.done:
-		case <-r.Context().Done():
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ws != nil
 }
 
 // servePost decodes the client's payload and handles its packets in order.
@@ -133,7 +115,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	limit := int64(c.cfg.MaxPayload)
 	if r.ContentLength > limit {
 		c.close(ReasonPayloadTooLarge, true)
-		errTooLarge.write(w)
+		refuseTooLarge(w, r)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -144,12 +126,12 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	if int64(len(body)) > limit {
 		c.close(ReasonPayloadTooLarge, true)
-		errTooLarge.write(w)
+		refuseTooLarge(w, r)
 		return
 	}
 	pkts, err := DecodePayload(body)
 	if err != nil {
-		c.log.Debug("bad polling payload", "err", err)
+		c.debug("bad polling payload", "err", err)
 		c.close(ReasonParseError, true)
 		errBadRequest.write(w)
 		return
@@ -169,12 +151,27 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 	c.recvMu.Unlock()
 	c.mu.Lock()
 	c.holdWake--
+	c.wakeWriter()
 	c.mu.Unlock()
-	c.signal()
 	if err != nil {
 		c.close(ReasonParseError, true)
 		errBadRequest.write(w)
 		return
 	}
 	writeText(w, []byte("ok"))
+}
+
+// maxDrain bounds how much of a too-large body is read and thrown away
+// before the 413 goes out, as the REST API does: a client that writes its
+// whole body before it reads (Python's urllib) would otherwise find the
+// connection reset under it instead of reading why. A body larger still is
+// cut off; net/http's ReadTimeout bounds how long draining may take.
+const maxDrain = 8 << 20
+
+// refuseTooLarge answers 413 once the rest of the body (up to maxDrain) is
+// read, and ends the HTTP connection: its body was not read to the end.
+func refuseTooLarge(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.CopyN(io.Discard, r.Body, maxDrain)
+	w.Header().Set("Connection", "close")
+	errTooLarge.write(w)
 }

@@ -45,6 +45,13 @@ func (s *Server) endLinger(c *Conn) {
 	s.lingering.Done()
 }
 
+// readBufferSize is each WebSocket's read buffer: frame headers, control
+// frames (at most 125 bytes) and small packets.
+const readBufferSize = 256
+
+// writeBuffers lends every WebSocket its write buffer while it writes.
+var writeBuffers sync.Pool
+
 // NewServer returns a Server that calls onConnection for each new session,
 // before the client hears of it: set the Conn's callbacks there.
 func NewServer(cfg Config, onConnection func(*Conn)) *Server {
@@ -53,8 +60,17 @@ func NewServer(cfg Config, onConnection func(*Conn)) *Server {
 		onConnection: onConnection,
 		conns:        make(map[string]*Conn),
 	}
-	// Admit has vetted the request's Origin before any upgrade.
-	s.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	s.upgrader = websocket.Upgrader{
+		// Admit has vetted the request's Origin before any upgrade.
+		CheckOrigin: func(*http.Request) bool { return true },
+		// A write buffer is lent for each message, so an idle WebSocket
+		// holds none.
+		WriteBufferPool: &writeBuffers,
+		// A small read buffer: an idle WebSocket holds it for its whole
+		// life, and clients send little; a larger message is read
+		// straight into its own slice past it.
+		ReadBufferSize: readBufferSize,
+	}
 	return s
 }
 
@@ -74,14 +90,8 @@ func (s *Server) Len() int {
 // fetched its last packets (or stopped polling), or ctx ends. A pending
 // poll is answered as its session closes; the HTTP server waits for it.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	conns := make([]*Conn, 0, len(s.conns))
-	for _, c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
+	s.StopAccepting()
+	for _, c := range s.Conns() {
 		c.Close()
 	}
 	done := make(chan struct{})
@@ -92,6 +102,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("engineio: shutdown: %w", ctx.Err())
 	}
+}
+
+// StopAccepting refuses new sessions from now on (503 to a handshake),
+// leaving the open ones be. Shutdown begins with it; a layer above calls it
+// first when it must say goodbye to every session it knows before they
+// close: then the set it walks can no longer grow.
+func (s *Server) StopAccepting() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 }
 
 // Conns returns the open sessions.
@@ -202,7 +222,7 @@ func (s *Server) register(r *http.Request) *Conn {
 	}
 	s.conns[c.id] = c
 	s.mu.Unlock()
-	c.log.Debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
+	c.debug("engine.io session opened", "transport", r.URL.Query().Get("transport"), "remote", r.RemoteAddr)
 	return c
 }
 
@@ -220,9 +240,10 @@ func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
+	// Counted until the reader is: a writer may start before it.
 	s.sockets.Add(1)
 	defer s.sockets.Done()
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	ws, out, err := s.upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade already answered the client
 	}
@@ -232,19 +253,19 @@ func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
-	t := newWSTransport(ws, s.cfg.MaxPayload)
-	close(t.activate)
+	t := newWSTransport(ws, out, s.cfg.MaxPayload)
 	c.mu.Lock()
 	c.ws = t
 	c.queue = append(c.queue, s.openPacket(c.id, []string{}))
 	c.mu.Unlock()
 	if s.onConnection != nil {
-		s.onConnection(c)
+		s.onConnection(c) // sets the callbacks before any packet is read
 	}
 	c.startHeartbeat()
-	s.sockets.Add(1)
-	go func() { defer s.sockets.Done(); c.writeLoop(t) }()
-	c.readLoop(t)
+	c.mu.Lock()
+	c.startWriter() // the open packet, and whatever onConnection sent
+	c.mu.Unlock()
+	s.startReader(c, t)
 }
 
 // cors sets the CORS headers for the request's origin, which Admit let in.

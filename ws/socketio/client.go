@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 type client struct {
 	srv  *Server
 	conn *engineio.Conn
-	log  *slog.Logger
 
 	pending *Packet
 	parts   [][]byte
@@ -28,13 +28,13 @@ type client struct {
 	toldAt  time.Time     // when a socket was last told it was over the limit
 
 	mu           sync.Mutex
-	sockets      map[string]*Socket
-	joined       bool // some namespace was joined: the connect timeout is off
-	connectTimer *time.Timer
+	sockets      []*Socket   // one per namespace joined: a few at most, so a slice
+	joined       bool        // some namespace was joined: the connect timeout is off
+	connectTimer *time.Timer // nil once joined; touched by the receive goroutine only
 }
 
 func (s *Server) onEngineConn(c *engineio.Conn) {
-	cl := &client{srv: s, conn: c, log: s.log.With("eio_sid", c.ID()), sockets: make(map[string]*Socket)}
+	cl := &client{srv: s, conn: c}
 	if s.cfg.MessageRate > 0 {
 		burst := s.cfg.MessageBurst
 		if burst <= 0 {
@@ -50,11 +50,15 @@ func (s *Server) onEngineConn(c *engineio.Conn) {
 		joined := cl.joined
 		cl.mu.Unlock()
 		if !joined {
-			cl.log.Debug("no namespace joined in time, closing")
+			cl.logger().Debug("no namespace joined in time, closing")
 			c.Close()
 		}
 	})
 }
+
+// logger is the server's logger with the connection's id, made when a line
+// is written (all of them rare): an idle connection holds none.
+func (cl *client) logger() *slog.Logger { return cl.srv.log.With("eio_sid", cl.conn.ID()) }
 
 // onMessage receives Engine.IO messages in order.
 func (cl *client) onMessage(m engineio.Packet) {
@@ -124,7 +128,7 @@ func (cl *client) overLimit(m engineio.Packet) {
 
 // fail closes the connection after a protocol violation, as the spec requires.
 func (cl *client) fail(why string, err error) {
-	cl.log.Debug("closing connection: "+why, "err", err)
+	cl.logger().Debug("closing connection: "+why, "err", err)
 	cl.conn.CloseWith(engineio.ReasonParseError)
 }
 
@@ -150,18 +154,27 @@ func (cl *client) dispatch(p Packet, attachments [][]byte) {
 func (cl *client) socket(nsp string) *Socket {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	return cl.sockets[nsp]
+	if i := cl.find(nsp); i >= 0 {
+		return cl.sockets[i]
+	}
+	return nil
+}
+
+// find returns the index of nsp's socket, or -1. The caller holds mu.
+func (cl *client) find(nsp string) int {
+	return slices.IndexFunc(cl.sockets, func(s *Socket) bool { return s.nsp.name == nsp })
 }
 
 // remove forgets the socket of nsp, if it is only (when only != nil).
 func (cl *client) remove(nsp string, only *Socket) *Socket {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	s := cl.sockets[nsp]
-	if s == nil || (only != nil && s != only) {
+	i := cl.find(nsp)
+	if i < 0 || (only != nil && cl.sockets[i] != only) {
 		return nil
 	}
-	delete(cl.sockets, nsp)
+	s := cl.sockets[i]
+	cl.sockets = slices.Delete(cl.sockets, i, i+1)
 	return s
 }
 
@@ -171,6 +184,16 @@ func (cl *client) connect(p Packet) {
 	nsp := cl.srv.namespace(p.Namespace)
 	if nsp == nil {
 		cl.refuse(p.Namespace, errInvalidNamespace)
+		return
+	}
+	if cl.srv.closing.Load() {
+		// Shutting down: this client's goodbye may already be out. It is
+		// told like the others (connected, then "io server disconnect" to
+		// the npm client, which then does not reconnect on its own), and
+		// nothing is set up that would have to be torn down again.
+		_ = cl.conn.Send(
+			engineio.TextMessage(connectPacket(p.Namespace, rand.Text())),
+			engineio.TextMessage(Packet{Type: Disconnect, Namespace: p.Namespace}.Encode()))
 		return
 	}
 	if s := cl.socket(p.Namespace); s != nil {
@@ -188,10 +211,9 @@ func (cl *client) connect(p Packet) {
 		nsp: nsp,
 		cl:  cl,
 		hs: Handshake{
-			Query: req.Query, Header: req.Header, Address: req.RemoteAddr,
+			Query: req.Query, Address: req.RemoteAddr,
 			Time: time.Now(), Auth: auth,
 		},
-		handlers: make(map[string]handler),
 	}
 	if h := nsp.handler(); h != nil {
 		if err := h(s); err != nil {
@@ -203,10 +225,13 @@ func (cl *client) connect(p Packet) {
 		}
 	}
 	cl.mu.Lock()
-	cl.sockets[p.Namespace] = s
+	cl.sockets = append(cl.sockets, s)
 	cl.joined = true
 	cl.mu.Unlock()
-	cl.connectTimer.Stop()
+	if cl.connectTimer != nil {
+		cl.connectTimer.Stop()
+		cl.connectTimer = nil // joined: the connection holds no timer for it
+	}
 	s.accept()
 }
 
@@ -222,7 +247,7 @@ func (cl *client) refuse(nsp string, err error) {
 	}
 	data, merr := json.Marshal(ce)
 	if merr != nil {
-		cl.log.Error("connect error data does not marshal", "err", merr)
+		cl.logger().Error("connect error data does not marshal", "err", merr)
 		data, _ = json.Marshal(&RefusedError{Message: ce.Message})
 	}
 	_ = cl.conn.Send(engineio.TextMessage(Packet{Type: ConnectError, Namespace: nsp, Data: data}.Encode()))
@@ -232,10 +257,7 @@ func (cl *client) refuse(nsp string, err error) {
 // their OnDisconnect runs as the connection closes.
 func (cl *client) disconnectAll() {
 	cl.mu.Lock()
-	sockets := make([]*Socket, 0, len(cl.sockets))
-	for _, s := range cl.sockets {
-		sockets = append(sockets, s)
-	}
+	sockets := slices.Clone(cl.sockets)
 	cl.mu.Unlock()
 	for _, s := range sockets {
 		_ = s.send(Packet{Type: Disconnect, Namespace: s.nsp.name}.Encode(), nil)
@@ -245,10 +267,12 @@ func (cl *client) disconnectAll() {
 
 // onClose ends every socket of the connection.
 func (cl *client) onClose(reason string) {
-	cl.connectTimer.Stop()
+	if cl.connectTimer != nil {
+		cl.connectTimer.Stop()
+	}
 	cl.mu.Lock()
 	sockets := cl.sockets
-	cl.sockets = make(map[string]*Socket)
+	cl.sockets = nil
 	cl.mu.Unlock()
 	for _, s := range sockets {
 		s.closed(reason)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/talus-tally/server/ws/engineio"
@@ -33,6 +34,8 @@ type Server struct {
 	cfg Config
 	eio *engineio.Server
 	log *slog.Logger
+
+	closing atomic.Bool // Shutdown began: a namespace CONNECT is told goodbye at once
 
 	mu   sync.RWMutex
 	nsps map[string]*Namespace
@@ -67,11 +70,30 @@ func (s *Server) Engine() *engineio.Server { return s.eio }
 // clients know the server ended it and do not reconnect on their own),
 // then shuts the Engine.IO server down: every connection flushed and
 // closed, every transport goroutine done, or ctx ended.
+//
+// Nobody slips past the goodbye: new handshakes are refused first, so the
+// connections walked are all there will be; each one's goodbye waits for
+// the message callback it may be running (a CONNECT whose handler is under
+// way is joined, then told); and a CONNECT handled after that is answered
+// with CONNECT and DISCONNECT at once, its handler never run.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	s.eio.StopAccepting()
+	var told sync.WaitGroup
 	for _, c := range s.eio.Conns() {
-		if cl := c.Client(); cl != nil {
-			cl.(*client).disconnectAll()
-		}
+		told.Add(1)
+		c.AfterReceive(func() {
+			defer told.Done()
+			if cl, ok := c.Client().(*client); ok {
+				cl.disconnectAll()
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { told.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done(): // a callback still blocks: close anyway
 	}
 	return s.eio.Shutdown(ctx)
 }

@@ -265,3 +265,74 @@ func TestPollingConnect(t *testing.T) {
 	_, body = eiotest.Poll(t, ts.base, sid)
 	assert.Equal(t, `42["message-back","p"]`+"\x1e"+`461-1[{"_placeholder":true,"num":0}]`+"\x1ebAQI=", body)
 }
+
+// TestShutdownTellsLateConnects connects while Shutdown runs: a CONNECT
+// whose handler is still running when Shutdown begins, and a CONNECT that
+// arrives once new connections are refused. Each client must hear its
+// namespace DISCONNECT before the connection closes, or the npm client
+// would take the close for a lost transport and reconnect.
+func TestShutdownTellsLateConnects(t *testing.T) {
+	ts := startServer(t, time.Minute)
+	entered, release := make(chan struct{}), make(chan struct{})
+	ts.srv.Of("/slow").OnConnection(func(s *Socket) error {
+		close(entered)
+		<-release
+		return nil
+	})
+	early := ts.dial(t) // its handler runs as Shutdown begins
+	late := ts.dial(t)  // connects once Shutdown began
+	eiotest.Send(t, early, "40/slow,")
+	<-entered
+
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), eiotest.Timeout)
+		defer cancel()
+		shut <- ts.srv.Shutdown(ctx)
+	}()
+	// Shutdown has begun once a handshake is refused.
+	require.Eventually(t, func() bool {
+		status, _, err := eiotest.TryDo("GET", eiotest.URL(ts.base, "polling", ""), "")
+		return err == nil && status == 503
+	}, eiotest.Timeout, time.Millisecond)
+
+	eiotest.Send(t, late, "40")
+	reply := eiotest.ReadText(t, late, true)
+	assert.True(t, strings.HasPrefix(reply, `40{"sid":"`), "late CONNECT answered %q", reply)
+	assert.Equal(t, "41", eiotest.ReadText(t, late, true), "late client told")
+
+	close(release)
+	reply = eiotest.ReadText(t, early, true)
+	assert.True(t, strings.HasPrefix(reply, `40/slow,{"sid":"`), "early CONNECT answered %q", reply)
+	assert.Equal(t, "41/slow,", eiotest.ReadText(t, early, true), "early client told")
+
+	assert.Equal(t, []string{"1"}, eiotest.WaitClosed(t, early), "then the Engine.IO close")
+	assert.Equal(t, []string{"1"}, eiotest.WaitClosed(t, late))
+	require.NoError(t, <-shut)
+}
+
+// TestOnAny: events without a handler of their own go to OnAny, with their
+// name and ack; an event with one goes to it only.
+func TestOnAny(t *testing.T) {
+	ts := startServer(t, time.Minute)
+	ts.srv.Of("/any").OnConnection(func(s *Socket) error {
+		s.On("own", func(args []json.RawMessage, _ AckFunc) { _ = s.Emit("own-back", rawArgs(args)...) })
+		s.OnAny(func(event string, args []json.RawMessage, ack AckFunc) {
+			if ack != nil {
+				_ = ack(append([]any{event}, rawArgs(args)...)...)
+				return
+			}
+			_ = s.Emit("any-back", append([]any{event}, rawArgs(args)...)...)
+		})
+		return nil
+	})
+	ws := ts.dial(t)
+	eiotest.Send(t, ws, "40/any,")
+	require.True(t, strings.HasPrefix(eiotest.ReadText(t, ws, true), `40/any,{"sid":"`))
+	eiotest.Send(t, ws, `42/any,["other",1,{"a":true}]`)
+	assert.Equal(t, `42/any,["any-back","other",1,{"a":true}]`, eiotest.ReadText(t, ws, true))
+	eiotest.Send(t, ws, `42/any,7["asks"]`)
+	assert.Equal(t, `43/any,7["asks"]`, eiotest.ReadText(t, ws, true))
+	eiotest.Send(t, ws, `42/any,["own","x"]`)
+	assert.Equal(t, `42/any,["own-back","x"]`, eiotest.ReadText(t, ws, true))
+}

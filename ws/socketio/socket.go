@@ -3,7 +3,6 @@ package socketio
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -24,10 +23,10 @@ const (
 	ReasonServerDisconnect = "server namespace disconnect"
 )
 
-// Handshake is what the client sent when it connected.
+// Handshake is what the client sent when it connected. The handshake
+// request's headers are not kept (engineio.Config.Admit sees them).
 type Handshake struct {
 	Query   url.Values
-	Header  http.Header
 	Address string
 	Time    time.Time
 	// Auth is the CONNECT payload, {} when the client sent none.
@@ -41,6 +40,10 @@ type AckFunc func(args ...any) error
 // Handler handles one event. args are the event's arguments (binary ones as
 // placeholders); ack is nil when the client did not ask for one.
 type Handler func(args []json.RawMessage, ack AckFunc)
+
+// AnyHandler handles an event that has no Handler of its own; event is its
+// name.
+type AnyHandler func(event string, args []json.RawMessage, ack AckFunc)
 
 // BinaryHandler is a Handler that also receives the binary attachments the
 // placeholders in args refer to (see AttachmentIndex).
@@ -69,8 +72,9 @@ type Socket struct {
 
 	mu            sync.Mutex
 	state         socketState
-	early         []engineio.Packet // emitted before the CONNECT reply went out
-	handlers      map[string]handler
+	early         []engineio.Packet  // emitted before the CONNECT reply went out
+	handlers      map[string]handler // made by the first On
+	onAny         AnyHandler
 	onConnected   func()
 	onDisconnect  func(reason string)
 	onRateLimited func(ack AckFunc)
@@ -96,16 +100,26 @@ func (s *Socket) Connected() bool {
 }
 
 // On sets the handler of event, replacing any earlier one.
-func (s *Socket) On(event string, h Handler) {
+func (s *Socket) On(event string, h Handler) { s.setHandler(event, handler{plain: h}) }
+
+// OnBinary sets a handler of event that also receives binary attachments.
+func (s *Socket) OnBinary(event string, h BinaryHandler) { s.setHandler(event, handler{binary: h}) }
+
+func (s *Socket) setHandler(event string, h handler) {
 	s.mu.Lock()
-	s.handlers[event] = handler{plain: h}
+	if s.handlers == nil {
+		s.handlers = make(map[string]handler)
+	}
+	s.handlers[event] = h
 	s.mu.Unlock()
 }
 
-// OnBinary sets a handler of event that also receives binary attachments.
-func (s *Socket) OnBinary(event string, h BinaryHandler) {
+// OnAny sets the handler of every event that has none set with On or
+// OnBinary (their binary attachments left out): one function for a fixed
+// set of events costs a connection less than a handler each.
+func (s *Socket) OnAny(h AnyHandler) {
 	s.mu.Lock()
-	s.handlers[event] = handler{binary: h}
+	s.onAny = h
 	s.mu.Unlock()
 }
 
@@ -292,9 +306,10 @@ func (s *Socket) receive(p Packet, attachments [][]byte) {
 	}
 	s.mu.Lock()
 	h, ok := s.handlers[name]
+	anyh := s.onAny
 	gone := s.state == stateClosed
 	s.mu.Unlock()
-	if !ok || gone {
+	if (!ok && anyh == nil) || gone {
 		return
 	}
 	var ack AckFunc
@@ -306,6 +321,8 @@ func (s *Socket) receive(p Packet, attachments [][]byte) {
 		h.binary(args, attachments, ack)
 	case h.plain != nil:
 		h.plain(args, ack)
+	default:
+		anyh(name, args, ack)
 	}
 }
 
