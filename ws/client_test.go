@@ -89,19 +89,39 @@ func next(tb testing.TB, c *sioclient.Client, names ...string) map[string]any {
 func nextNamed(tb testing.TB, c *sioclient.Client, names ...string) (string, map[string]any) {
 	tb.Helper()
 	deadline := time.After(10 * time.Second)
+	match := func(ev sioclient.Event) (string, map[string]any, bool) {
+		for _, n := range names {
+			if ev.Name == n {
+				var m map[string]any
+				if len(ev.Args) > 0 {
+					require.NoError(tb, json.Unmarshal(ev.Args[0], &m))
+				}
+				return n, m, true
+			}
+		}
+		return "", nil, false
+	}
 	for {
 		select {
 		case ev := <-c.Events():
-			for _, n := range names {
-				if ev.Name == n {
-					var m map[string]any
-					if len(ev.Args) > 0 {
-						require.NoError(tb, json.Unmarshal(ev.Args[0], &m))
-					}
-					return n, m
-				}
+			if n, m, ok := match(ev); ok {
+				return n, m
 			}
 		case <-c.Done():
+			// The events the connection delivered before it ended may
+			// still wait in the channel: select picks either when both
+			// are ready.
+			for {
+				select {
+				case ev := <-c.Events():
+					if n, m, ok := match(ev); ok {
+						return n, m
+					}
+					continue
+				default:
+				}
+				break
+			}
 			tb.Fatalf("connection ended waiting for %v: %v", names, c.Err())
 		case <-deadline:
 			tb.Fatalf("no %v event", names)
