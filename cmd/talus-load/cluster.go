@@ -4,14 +4,11 @@ package main
 // cluster (README Scale-out), beside one server, on the same load.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -79,25 +76,11 @@ func (cfg *suiteConfig) runCluster(ctx context.Context, sc scenario, kind string
 			return nil, fmt.Errorf("%s server: %w (log: %s)", kind, err, s.log.Name())
 		}
 	}
-	args := append(slices.Clone(v.args), "-url", strings.Join(urls, ","), "-server-pid", strings.Join(pids, ","), "-json", "-timeout", "5m")
+	extra := []string{"-url", strings.Join(urls, ","), "-server-pid", strings.Join(pids, ",")}
 	if kind == goClusterFwd {
-		args = append(args, "-spread", "request")
+		extra = append(extra, "-spread", "request")
 	}
-	if !slices.Contains(args, "-settle") {
-		args = append(args, "-settle", "200ms")
-	}
-	tool := exec.CommandContext(ctx, cfg.tool, args...)
-	var stdout, stderr bytes.Buffer
-	tool.Stdout, tool.Stderr = &stdout, &stderr
-	runErr := tool.Run()
-	var rep Report
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		return nil, fmt.Errorf("no report (%v): %s", runErr, bytes.TrimSpace(stderr.Bytes()))
-	}
-	if runErr != nil {
-		return &rep, fmt.Errorf("%v: %s", runErr, bytes.TrimSpace(stderr.Bytes()))
-	}
-	return &rep, nil
+	return cfg.runTool(ctx, v.args, extra...)
 }
 
 // clusterTable prints a cluster scenario's medians: one server, then each

@@ -345,7 +345,15 @@ func (cfg *suiteConfig) runOne(ctx context.Context, sc scenario, kind string, v 
 		return nil, fmt.Errorf("%s server: %w (log: %s)", kind, err, logf.Name())
 	}
 
-	args := append(slices.Clone(v.args), "-url", base, "-server-pid", strconv.Itoa(cmd.Process.Pid), "-json", "-timeout", "5m")
+	return cfg.runTool(ctx, v.args, "-url", base, "-server-pid", strconv.Itoa(cmd.Process.Pid))
+}
+
+// runTool runs the load tool with args and then extra, asking for its JSON
+// report. A report comes back whenever the tool printed one, even for a
+// failed run.
+func (cfg *suiteConfig) runTool(ctx context.Context, args []string, extra ...string) (*Report, error) {
+	args = append(slices.Clone(args), extra...)
+	args = append(args, "-json", "-timeout", "5m")
 	if !slices.Contains(args, "-settle") {
 		args = append(args, "-settle", "200ms")
 	}
