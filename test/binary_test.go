@@ -134,7 +134,7 @@ func TestBinaryShutdownTellsClients(t *testing.T) {
 	}
 	bin := buildTalus(t)
 	dataDir := t.TempDir()
-	p := startTalus(t, bin, dataDir)
+	p := startTalus(t, bin, dataDir, "TALUS_LOG_LEVEL=debug")
 	srv := p.server()
 	created := p.must(t, 201, "POST", "/projects", map[string]any{"template_id": "restomod", "project_name": "Shutdown"})
 	sid := created["session_id"].(string)
@@ -151,7 +151,10 @@ func TestBinaryShutdownTellsClients(t *testing.T) {
 	p.stop(t)
 	for _, s := range socks {
 		m := s.waitType(t, "disconnect")
-		assert.Equal(t, "io server disconnect", m.Reason, "%s is told the server ended it", s.id)
+		if !assert.Equal(t, "io server disconnect", m.Reason, "%s is told the server ended it", s.id) {
+			t.Logf("agent: %s", a.dump())
+			t.Logf("server: %s", p.logs.String())
+		}
 	}
 	logs := p.logs.String()
 	assert.NotContains(t, logs, "level=WARN", "a clean stop warns of nothing")

@@ -161,10 +161,17 @@ func (c *Conn) Send(pkts ...Packet) error {
 // Offer enqueues p unless the offered packets waiting would pass
 // MaxQueueBytes; it reports whether it did. It never waits and never closes
 // the session: refusing is the caller's cue that this client is too slow.
+// A closed session takes p and drops it: its client is leaving, not slow,
+// and what is queued (its goodbye, for a polling client that has yet to
+// fetch it) must stay as it is.
 func (c *Conn) Offer(p Packet) bool {
 	n := p.size()
 	c.mu.Lock()
-	if c.closed || c.offered+n > c.cfg.MaxQueueBytes {
+	if c.closed {
+		c.mu.Unlock()
+		return true
+	}
+	if c.offered+n > c.cfg.MaxQueueBytes {
 		c.mu.Unlock()
 		return false
 	}
@@ -177,9 +184,14 @@ func (c *Conn) Offer(p Packet) bool {
 }
 
 // Discard drops every packet still waiting, for a client about to be told
-// it fell behind: what it missed it gets again by catching up.
+// it fell behind: what it missed it gets again by catching up. Once the
+// session is closed what waits is its goodbye, which stays.
 func (c *Conn) Discard() {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
 	clear(c.queue)
 	c.queue, c.queued, c.offered = c.queue[:0], 0, 0
 	c.mu.Unlock()

@@ -266,7 +266,27 @@ func TestQueueBudgets(t *testing.T) {
 	require.NoError(t, c.Send(TextMessage(make([]byte, 50))))
 	require.ErrorIs(t, c.Send(TextMessage([]byte("c"))), ErrSendQueueFull, "over 40 bytes wait")
 	assert.Equal(t, ReasonQueueOverflow, e.closeReason(t))
-	assert.False(t, c.Offer(TextMessage(nil)), "closed")
+	assert.True(t, c.Offer(TextMessage(nil)), "closed: taken and dropped, the client is leaving, not slow")
+}
+
+// TestClosedKeepsGoodbye: once the server closed a polling session, what
+// it queued before (its goodbye) waits for the client's last poll, whatever
+// is offered or discarded after: a late event is not a slow consumer, and
+// dropping one must not drop the goodbye with it.
+func TestClosedKeepsGoodbye(t *testing.T) {
+	e := startEcho(t, Config{PingInterval: time.Minute, PingTimeout: time.Minute})
+	sid := eiotest.Handshake(t, e.base).SID
+	c := e.conn(t)
+	require.NoError(t, c.Send(TextMessage([]byte("bye"))))
+	c.Close()
+	assert.True(t, c.Offer(TextMessage([]byte("late event"))))
+	c.Discard()
+	status, body := eiotest.Poll(t, e.base, sid)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "4bye", body, "the goodbye, and nothing offered after the close")
+	status, body = eiotest.Poll(t, e.base, sid)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "1", body)
 }
 
 func TestPollingHeartbeat(t *testing.T) {
