@@ -39,14 +39,22 @@ func (e NodeCreated) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// appendNodeHead writes how every node object of the wire begins — a
+// created node, a tree node, a subtree from the live graph — so the three
+// cannot drift: {"id", "name", "blueprint_type_id" and the comma-led rest
+// to follow.
+func appendNodeHead(b []byte, id, name, typ string) []byte {
+	b = append(b, `{"id":`...)
+	b = jsonx.AppendString(b, id)
+	b = append(b, `,"name":`...)
+	b = jsonx.AppendString(b, name)
+	b = append(b, `,"blueprint_type_id":`...)
+	return jsonx.AppendString(b, typ)
+}
+
 // AppendJSON implements jsonx.Appender.
 func (n CreatedNode) AppendJSON(b []byte) ([]byte, error) {
-	b = append(b, `{"id":`...)
-	b = jsonx.AppendString(b, n.ID)
-	b = append(b, `,"name":`...)
-	b = jsonx.AppendString(b, n.Name)
-	b = append(b, `,"blueprint_type_id":`...)
-	b = jsonx.AppendString(b, n.Type)
+	b = appendNodeHead(b, n.ID, n.Name, n.Type)
 	b = append(b, `,"parent_id":`...)
 	b = appendOptString(b, n.ParentID)
 	b = append(b, `,"index":`...)

@@ -96,12 +96,7 @@ func (n Node) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON implements jsonx.Appender: the node and its subtree.
 func (n TreeNode) AppendJSON(b []byte) ([]byte, error) {
-	b = append(b, `{"id":`...)
-	b = jsonx.AppendString(b, n.ID)
-	b = append(b, `,"name":`...)
-	b = jsonx.AppendString(b, n.Name)
-	b = append(b, `,"blueprint_type_id":`...)
-	b = jsonx.AppendString(b, n.Type)
+	b = appendNodeHead(b, n.ID, n.Name, n.Type)
 	b = append(b, `,"properties":`...)
 	b, err := jsonx.AppendValue(b, n.Properties)
 	if err != nil {
@@ -151,12 +146,7 @@ func (g *Graph) AppendTree(b []byte) ([]byte, error) {
 
 // appendSubtree writes n and its subtree as a TreeNode writes itself.
 func (g *Graph) appendSubtree(b []byte, n *node) ([]byte, error) {
-	b = append(b, `{"id":`...)
-	b = jsonx.AppendString(b, n.ID)
-	b = append(b, `,"name":`...)
-	b = jsonx.AppendString(b, n.Name)
-	b = append(b, `,"blueprint_type_id":`...)
-	b = jsonx.AppendString(b, n.Type)
+	b = appendNodeHead(b, n.ID, n.Name, n.Type)
 	b = append(b, `,"properties":`...)
 	b, err := n.props.appendJSON(b)
 	if err != nil {
